@@ -1,0 +1,106 @@
+"""Virtual time: a clock whose ``sleep`` runs the simulated world forward, event by event.
+
+The rig is handed a :class:`VirtualClock` in ``--sim`` mode. Its ``sleep(s)`` fires every event scheduled up to
+``now + s`` in time order (ties in scheduling order), with ``now`` set to each event's time while its callback
+runs, so pin edges and register changes carry exact simulated timestamps. Nothing here uses threads.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(order=True)
+class _Event:
+    at_s: float
+    seq: int
+    callback: Callable[[], None] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+
+class EventHandle:
+    """What :meth:`VirtualClock.schedule` returns: lets the scheduler of an event cancel it."""
+
+    def __init__(self, event: _Event) -> None:
+        self._event = event
+
+    @property
+    def at_s(self) -> float:
+        return self._event.at_s
+
+    @property
+    def pending(self) -> bool:
+        return not self._event.cancelled
+
+    def cancel(self) -> None:
+        self._event.cancelled = True
+
+
+class VirtualClock:
+    """A deterministic discrete-event scheduler that also satisfies ``rig.clock.Clock``.
+
+    ``speed`` (optional) paces virtual time at that many times real time, so another process can watch the
+    simulation happen (``rig test --sim --speed X``); ``None`` runs as fast as the CPU allows.
+    """
+
+    def __init__(self, start_s: float = 0.0, speed: float | None = None) -> None:
+        if speed is not None and speed <= 0:
+            raise ValueError("speed must be positive")
+        self._now = float(start_s)
+        self._queue: list[_Event] = []
+        self._seq = itertools.count()
+        self._speed = speed
+        self._wall_anchor: tuple[float, float] | None = None
+
+    def now(self) -> float:
+        return self._now
+
+    def schedule(self, at_s: float, callback: Callable[[], None]) -> EventHandle:
+        """Run ``callback`` when virtual time reaches ``at_s`` (never in the past: clamped to now)."""
+        event = _Event(max(float(at_s), self._now), next(self._seq), callback)
+        heapq.heappush(self._queue, event)
+        return EventHandle(event)
+
+    def call_later(self, delay_s: float, callback: Callable[[], None]) -> EventHandle:
+        return self.schedule(self._now + max(0.0, delay_s), callback)
+
+    def sleep(self, seconds: float) -> None:
+        """Advance to ``now + seconds``, firing due events in order."""
+        self.advance_to(self._now + max(0.0, seconds))
+
+    def advance_to(self, target_s: float) -> None:
+        while self._queue and self._queue[0].at_s <= target_s:
+            event = heapq.heappop(self._queue)
+            if event.cancelled:
+                continue
+            self._pace(event.at_s)
+            self._now = event.at_s
+            event.cancelled = True  # fired: no longer pending
+            event.callback()
+        self._pace(target_s)
+        self._now = max(self._now, target_s)
+
+    def run_until_idle(self, limit_s: float) -> None:
+        """Fire every pending event up to ``limit_s`` (a bound, so a self-rescheduling world stops)."""
+        self.advance_to(limit_s)
+
+    @property
+    def pending_events(self) -> int:
+        return sum(1 for e in self._queue if not e.cancelled)
+
+    def _pace(self, target_s: float) -> None:
+        """With a speed set, block in real time until the wall clock catches up with ``target_s``."""
+        if self._speed is None:
+            return
+        wall_now = time.monotonic()
+        if self._wall_anchor is None:
+            self._wall_anchor = (wall_now, self._now)
+        wall0, virtual0 = self._wall_anchor
+        due = wall0 + (target_s - virtual0) / self._speed
+        # Short real sleeps keep signals (Ctrl-C, SIGTERM) prompt.
+        while (delay := due - time.monotonic()) > 0:
+            time.sleep(min(delay, 0.05))

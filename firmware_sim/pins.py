@@ -1,0 +1,70 @@
+"""gpiozero mock pins that live in virtual time.
+
+Stock ``MockPin`` stamps every change with ``time.monotonic`` (see the library notes), so photodiode edges
+would carry wall-clock times. These pins stamp with the factory's ticks, which are the simulation's virtual
+clock, and let the simulated world watch output pins (relays, actuators) the rig drives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gpiozero.pins.mock import MockFactory, MockPin, PinState
+
+from firmware_sim.clock import VirtualClock
+
+OutputObserver = Callable[[int, bool], None]
+"""Called with (BCM number, new level) whenever the rig changes an output pin."""
+
+
+class VirtualMockPin(MockPin):
+    """A ``MockPin`` whose change timestamps are virtual ticks, with observable output changes."""
+
+    def _change_state(self, value: bool) -> bool:
+        if self._state == value:
+            return False
+        t = self._factory.ticks()
+        self._state = value
+        self.states.append(PinState(t - self._last_change, value))
+        self._last_change = t
+        if self._function == "output":
+            self._factory.notify_output(self, value)
+        return True
+
+    def clear_states(self) -> None:
+        self._last_change = self._factory.ticks()
+        self.states = [PinState(0.0, self._state)]
+
+    @property
+    def bcm(self) -> int:
+        """The pin's BCM number (``GPIO17`` -> 17)."""
+        return int(self.info.name[4:])
+
+
+class VirtualMockFactory(MockFactory):
+    """A ``MockFactory`` on a :class:`VirtualClock`: ticks are virtual seconds."""
+
+    def __init__(self, clock: VirtualClock, revision: str | None = None) -> None:
+        # A Pi 4 B by default: the revision only decides the header layout, which is the same 40-pin one.
+        super().__init__(revision=revision or "c03111", pin_class=VirtualMockPin)
+        self._clock = clock
+        self._output_observers: list[OutputObserver] = []
+
+    def ticks(self) -> float:  # type: ignore[override]
+        return self._clock.now()
+
+    @staticmethod
+    def ticks_diff(later: float, earlier: float) -> float:
+        return later - earlier
+
+    def watch_outputs(self, observer: OutputObserver) -> None:
+        """Register ``observer`` to hear every output-pin change (the world's view of the rig's relays)."""
+        self._output_observers.append(observer)
+
+    def notify_output(self, pin: VirtualMockPin, level: bool) -> None:
+        for observer in list(self._output_observers):
+            observer(pin.bcm, level)
+
+    def input_pin(self, bcm: int) -> VirtualMockPin:
+        """The pin object the world drives for an input (e.g. the photodiode's comparator output)."""
+        return self.pin(f"GPIO{bcm}")  # type: ignore[return-value]

@@ -1,0 +1,65 @@
+"""``rig``: the command line. Each subcommand lives in its own module under ``rig.commands`` and is imported
+only when it runs, so ``rig classify`` on a laptop never loads the hardware stack."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from rig import __version__
+
+# name -> "module:attribute"; help text is read from the command itself when listed.
+COMMANDS: dict[str, str] = {
+    "check": "rig.commands.check:check",
+    "classify": "rig.commands.classify:classify",
+    "record": "rig.commands.record:record",
+    "test": "rig.commands.test:test",
+    "report": "rig.commands.report:report",
+}
+
+
+class RigError(click.ClickException):
+    """An expected failure: printed as one line on stderr, exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        click.echo(f"rig: {self.format_message()}", err=True, file=file)
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # not built yet
+                return None
+            raise
+        return getattr(module, attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rig")
+def cli() -> None:
+    """Bench-test rig for returned Blink cameras: watch the LED, test the battery, run the fixes, log it."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="rig")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,214 @@
+"""The rig's configuration: one TOML file describing the fixture, validated before any pin is touched.
+
+The built-in default (``rig/defaults/fixture.toml``) is the reference fixture drawn in ``wiring/``; a user file
+is deep-merged over it, so a bench that differs in one pin says only that pin. Validation is pydantic's; this
+module adds the cross-field rules (a pin used twice, the I2C pins taken, a relay channel used twice) and turns
+every failure into one line naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+OUTLET_NAMES = ("router", "sync_module", "camera")
+ACTUATOR_NAMES = ("reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover")
+I2C1_PINS = (2, 3)  # SDA, SCL of I2C bus 1 on the 40-pin header
+
+BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number on the 40-pin header")]
+Seconds = Annotated[float, Field(ge=0)]
+
+
+class ConfigError(ValueError):
+    """A configuration problem, already phrased as the one line a technician should read."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PhotodiodeConfig(_Strict):
+    pin: BcmPin
+    active_high: bool = True
+    pull_up: bool | None = None
+
+
+class PowerMeterConfig(_Strict):
+    i2c_bus: int = Field(1, ge=0)
+    address: int = Field(0x40, ge=0x40, le=0x4F)
+    shunt_ohm: float = Field(0.1, gt=0)
+    max_expected_current_a: float = Field(2.0, gt=0, le=3.2)
+    samples: int = Field(16, ge=1, le=1024)
+
+
+class RelaysConfig(_Strict):
+    backend: Literal["gpio", "serial"] = "gpio"
+    serial_port: str = "/dev/ttyUSB0"
+    baud: int = Field(9600, gt=0)
+
+
+class OutletConfig(_Strict):
+    pin: BcmPin | None = None
+    channel: int | None = Field(None, ge=1, le=8)
+    active_low: bool = False
+    normally_on: bool = True
+
+
+class ActuatorConfig(_Strict):
+    pin: BcmPin
+    active_high: bool = True
+
+
+class NetworkConfig(_Strict):
+    router_host: str
+    router_port: int = Field(80, ge=1, le=65535)
+    internet_host: str
+    internet_port: int = Field(53, ge=1, le=65535)
+    timeout_s: float = Field(2.0, gt=0)
+
+
+class BatteryConfig(_Strict):
+    background_load_a: float = Field(0.005, ge=0)
+    pulse_load_ohm: float = Field(3.3, gt=0)
+    pulse_s: float = Field(0.1, gt=0, le=2.0)
+    settle_s: Seconds = 0.02
+    min_open_circuit_v: float = Field(3.0, gt=0)
+    min_loaded_v: float = Field(2.6, gt=0)
+    max_internal_resistance_ohm: float = Field(1.0, gt=0)
+
+
+class LedConfig(_Strict):
+    observe_timeout_s: float = Field(20.0, gt=0)
+    motion_timeout_s: float = Field(10.0, gt=0)
+    recording_timeout_s: float = Field(75.0, gt=0)
+
+
+class TimingsConfig(_Strict):
+    router_off_s: float = Field(35.0, ge=30.0, description="the article: at least 30 s")
+    camera_off_s: float = Field(75.0, ge=60.0, le=120.0, description="the article: 1 to 2 minutes")
+    reconnect_timeout_s: float = Field(150.0, gt=0)
+    reset_hold_s: float = Field(12.0, gt=0)
+    readd_wait_s: float = Field(240.0, ge=180.0, le=300.0, description="the article: 3 to 5 minutes")
+    operator_timeout_s: float = Field(600.0, gt=0)
+    poll_s: float = Field(0.5, gt=0)
+
+
+class RigConfig(_Strict):
+    photodiode: PhotodiodeConfig
+    power_meter: PowerMeterConfig
+    relays: RelaysConfig
+    outlets: dict[Literal["router", "sync_module", "camera"], OutletConfig]
+    actuators: dict[
+        Literal["reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover"],
+        ActuatorConfig,
+    ]
+    network: NetworkConfig
+    battery: BatteryConfig
+    led: LedConfig
+    timings: TimingsConfig
+
+    @model_validator(mode="after")
+    def _check_fixture(self) -> RigConfig:
+        for group, names, found in (
+            ("outlets", OUTLET_NAMES, self.outlets),
+            ("actuators", ACTUATOR_NAMES, self.actuators),
+        ):
+            missing = [n for n in names if n not in found]
+            if missing:
+                raise ValueError(f"{group}.{missing[0]}: missing (every fixture needs it)")
+        gpio_relays = self.relays.backend == "gpio"
+        for name, outlet in self.outlets.items():
+            if gpio_relays and outlet.pin is None:
+                raise ValueError(f"outlets.{name}.pin: required when relays.backend = 'gpio'")
+            if not gpio_relays and outlet.channel is None:
+                raise ValueError(f"outlets.{name}.channel: required when relays.backend = 'serial'")
+        owners: dict[int, str] = {}
+        for key, pin in self.gpio_pins().items():
+            if self.power_meter.i2c_bus == 1 and pin in I2C1_PINS:
+                raise ValueError(f"{key}: GPIO{pin} is an I2C pin (SDA=GPIO2, SCL=GPIO3) used by the INA219")
+            if pin in owners:
+                raise ValueError(f"{key}: GPIO{pin} is already used by {owners[pin]}")
+            owners[pin] = key
+        if not gpio_relays:
+            channels: dict[int, str] = {}
+            for name, outlet in self.outlets.items():
+                assert outlet.channel is not None
+                if outlet.channel in channels:
+                    raise ValueError(
+                        f"outlets.{name}.channel: relay channel {outlet.channel} is already used by "
+                        f"{channels[outlet.channel]}"
+                    )
+                channels[outlet.channel] = f"outlets.{name}.channel"
+        return self
+
+    def gpio_pins(self) -> dict[str, int]:
+        """Every GPIO pin the fixture drives or reads, by the config key that claims it."""
+        pins = {"photodiode.pin": self.photodiode.pin}
+        if self.relays.backend == "gpio":
+            for name, outlet in self.outlets.items():
+                if outlet.pin is not None:
+                    pins[f"outlets.{name}.pin"] = outlet.pin
+        for name, actuator in self.actuators.items():
+            pins[f"actuators.{name}.pin"] = actuator.pin
+        return pins
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_config_text() -> str:
+    return resources.files("rig.defaults").joinpath("fixture.toml").read_text(encoding="utf-8")
+
+
+def _format_error(source: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"])
+    message = first["msg"]
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+        # Our own rule messages already start with the key they concern.
+        text = f"{source}: {message}"
+    else:
+        text = f"{source}: {loc or '(top level)'}: {message}"
+        if "input" in first and first["type"] not in ("missing",) and not isinstance(first["input"], dict):
+            text += f" (got {first['input']!r})"
+    more = len(error.errors()) - 1
+    return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+def parse_config(text: str, source: str = "<config>") -> RigConfig:
+    """Validate a TOML text merged over the default fixture; raise :class:`ConfigError` in one line."""
+    try:
+        user = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    merged = _deep_merge(tomllib.loads(default_config_text()), user)
+    try:
+        return RigConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(source, exc)) from None
+
+
+def load_config(path: str | Path | None = None) -> RigConfig:
+    """The default fixture, or ``path`` merged over it."""
+    if path is None:
+        return parse_config("", "default fixture")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file") from None
+    return parse_config(text, str(path))
