@@ -1,0 +1,186 @@
+"""The bench controller: one camera through observe, battery, motion, the fix ladder, and a disposition.
+
+The procedure reads only what the fixture's hardware tells it. Whatever happens, the camera's record is
+finished (a rig fault makes it ``aborted`` with the reason) and the fixture is put back in its safe state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rig.battery_test import BatteryTestError, run_battery_test
+from rig.events import BenchListener, SilentListener
+from rig.fixes import FIXES, FixOutcome
+from rig.hardware.fixture import Fixture
+from rig.hardware.outlets import OutletError
+from rig.hardware.power_meter import PowerMeterError
+from rig.ladder import Diagnosis, plan_ladder
+from rig.led.patterns import Pattern
+from rig.operator import Operator
+from rig.record import CameraRecord, Disposition
+from rig.session import CameraSession, MotionResult
+
+RIG_FAULTS: tuple[type[Exception], ...] = (PowerMeterError, OutletError, BatteryTestError)
+
+
+class RigFault(RuntimeError):
+    """The rig cannot test this camera (its own hardware failed): the camera ends ``aborted``."""
+
+
+@dataclass
+class LadderPolicy:
+    """How fixes are chosen. The rig's policy follows the diagnosis; the benchmark's naive one does not."""
+
+    plan: Callable[[Diagnosis], list[str]] = plan_ladder
+    name: str = "rig"
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+class BenchController:
+    def __init__(
+        self,
+        fixture: Fixture,
+        operator: Operator,
+        listener: BenchListener | None = None,
+        wall_clock: Callable[[], datetime] = datetime.now,
+        policy: LadderPolicy | None = None,
+    ) -> None:
+        self.fixture = fixture
+        self.operator = operator
+        self.listener = listener or SilentListener()
+        self.wall_clock = wall_clock
+        self.policy = policy or LadderPolicy()
+        self._wall_start: datetime | None = None
+        self._clock_start = fixture.clock.now()
+
+    def _batch_wall_start(self) -> datetime:
+        if self._wall_start is None:
+            self._wall_start = self.wall_clock().replace(microsecond=0)
+        return self._wall_start
+
+    def test_camera(self, index: int, serial: str, model: str) -> CameraRecord:
+        clock = self.fixture.clock
+        camera_wall_start = self._batch_wall_start() + timedelta(seconds=clock.now() - self._clock_start)
+        record = CameraRecord(serial=serial, model=model, started_at="", started_s=clock.now())
+        session = CameraSession(self.fixture, self.operator, self.listener, record, camera_wall_start)
+        record.started_at = session.wall_time().isoformat(timespec="seconds")
+        self.listener.camera_started(index, serial, model)
+        try:
+            self._procedure(session)
+        except RIG_FAULTS as exc:
+            record.disposition = Disposition.ABORTED
+            record.notes.append(f"rig fault: {exc}")
+        finally:
+            failed = self.fixture.safe_state()
+            if failed:
+                record.notes.append("could not restore: " + ", ".join(failed))
+                if record.disposition is not Disposition.ABORTED:
+                    record.disposition = Disposition.ABORTED
+            record.finished_s = clock.now()
+            record.finished_at = session.wall_time().isoformat(timespec="seconds")
+            edges = self.fixture.photodiode.edges_since(session.trace_mark)
+            record.trace = [(round(e.t_s - record.started_s, 6), int(e.lit)) for e in edges]
+            record.trace_initial_level = session.initial_level
+        self.listener.camera_finished(record)
+        return record
+
+    # --- the procedure ------------------------------------------------------------------------------------
+    def _procedure(self, session: CameraSession) -> None:
+        record = session.record
+        with session.step("observe", "watching the LED") as step:
+            observation = session.observe_settled(step)
+            status = self.fixture.network.check()
+            step.measure("router_reachable", status.router_ok)
+            step.measure("internet_reachable", status.internet_ok)
+            if status.detail:
+                step.notes = status.detail
+            record.initial_pattern = observation.pattern.value
+            record.network_ok_at_start = status.ok
+            step.outcome = observation.pattern.value
+        if observation.pattern is Pattern.SOLID:
+            raise BatteryTestError(
+                "LED input lit for over a minute: photodiode flooded by ambient light or LED stuck; "
+                "check the shroud, then the comparator threshold"
+            )
+        battery_suspect = False
+        if record.model != "mini":
+            battery_suspect = not self._battery(session)
+        offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
+        if offline and not self._run_ladder(session, Diagnosis(record.model, True, status.ok, battery_suspect)):
+            return
+        motion = self._motion(session)
+        if motion.outcome == "offline":
+            if not self._run_ladder(
+                session, Diagnosis(record.model, True, session.network_ok(), battery_suspect)
+            ):
+                return
+            motion = self._motion(session)
+        if motion.outcome == "no_response":
+            motion = self._motion(session, "motion_retry")
+            if motion.outcome == "no_response":
+                record.disposition = Disposition.FAIL
+                record.notes.append("no response to the motion stimulus (twice): motion sensor dead")
+                return
+        if motion.outcome == "unclear":
+            record.disposition = Disposition.ESCALATE
+            record.notes.append("LED pattern after motion not recognised")
+            record.fixes_tried.append("contact_support")
+            return
+        if (motion.outcome == "low_battery" or battery_suspect) and record.fixed_by != "replace_batteries":
+            self._run_ladder(session, Diagnosis(record.model, False, True, True))
+            return
+        record.disposition = Disposition.FIXED if record.fixed_by else Disposition.PASS
+
+    def _battery(self, session: CameraSession) -> bool:
+        with session.step("battery", "load test") as step:
+            meter = self.fixture.power_meter
+            if meter is None:
+                raise PowerMeterError(self.fixture.power_meter_error or "INA219 not available")
+            figures = run_battery_test(
+                meter, self.fixture.actuators.load_switch, session.clock, session.config.battery, step
+            )
+            session.record.battery = figures
+            step.outcome = "pass" if figures.passed else "fail"
+            step.notes = figures.reason
+            return figures.passed
+
+    def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
+        with session.step(name, "motion stimulus") as step:
+            result = session.motion_test(step)
+            step.outcome = result.outcome
+            if result.decision is not None:
+                step.evidence["decision"] = {
+                    "pattern": result.decision.pattern.value,
+                    "evidence": result.decision.evidence,
+                }
+            return result
+
+    def _run_ladder(self, session: CameraSession, diagnosis: Diagnosis) -> bool:
+        """Try the planned fixes in order until one is verified. Returns whether one was; sets the
+        disposition when the ladder ends in escalation."""
+        record = session.record
+        for name in self.policy.plan(diagnosis):
+            if name in record.fixes_tried and name != "contact_support":
+                continue
+            fix = FIXES[name]
+            with session.step(name, "fix") as step:
+                outcome = fix.attempt(session, step)
+                step.outcome = outcome.value
+            if outcome is FixOutcome.ADVISORY:
+                continue
+            record.fixes_tried.append(name)
+            if outcome is FixOutcome.VERIFIED:
+                record.fixed_by = name
+                if name == "replace_batteries":
+                    record.disposition = Disposition.FIXED
+                    record.notes.append("camera's own batteries failing: replaced by the reference pack")
+                return True
+            if outcome is FixOutcome.ESCALATED:
+                break
+        record.disposition = Disposition.ESCALATE
+        record.notes.append(
+            "no fix cured it: escalate to Blink support; tried " + (", ".join(record.fixes_tried) or "nothing")
+        )
+        return False

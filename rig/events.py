@@ -1,0 +1,33 @@
+"""What the controller tells whoever is watching (a progress display, a log, a test): plain callbacks.
+
+The controller never draws anything itself; ``rig.progress`` turns these into a live display.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rig.record import CameraRecord
+
+
+class BenchListener(Protocol):
+    def camera_started(self, index: int, serial: str, model: str) -> None: ...
+    def step_started(self, name: str, detail: str = "") -> None: ...
+    def waiting(self, label: str, remaining_s: float, total_s: float) -> None: ...
+    def camera_finished(self, record: CameraRecord) -> None: ...
+
+
+class SilentListener:
+    """The listener for tests and for runs without a terminal."""
+
+    def camera_started(self, index: int, serial: str, model: str) -> None:
+        pass
+
+    def step_started(self, name: str, detail: str = "") -> None:
+        pass
+
+    def waiting(self, label: str, remaining_s: float, total_s: float) -> None:
+        pass
+
+    def camera_finished(self, record: CameraRecord) -> None:
+        pass

@@ -1,0 +1,186 @@
+"""The article's fixes as automated, verified steps.
+
+Each fix acts through the fixture (outlets, actuators) or hands an app-only step to the operator, then
+verifies on the LED and the bench network; "done" is never assumed from having waited.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Protocol
+
+from rig.operator import OperatorTask
+from rig.record import StepRecord
+from rig.retry import retry_transient
+from rig.session import CameraSession
+
+
+class FixOutcome(str, Enum):
+    VERIFIED = "verified"          # the symptom is gone: this fix cured it
+    NOT_VERIFIED = "not_verified"  # done, but the symptom stayed
+    DECLINED = "declined"          # the operator did not do the app step
+    ADVISORY = "advisory"          # nothing to actuate on a bench (move_closer)
+    ESCALATED = "escalated"        # contact_support: the ladder ends here
+
+
+class Fix(Protocol):
+    name: str
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome: ...
+
+
+def _verified(session: CameraSession, step: StepRecord, grace_s: float | None = None) -> FixOutcome:
+    online = session.wait_online(step, session.config.timings.reconnect_timeout_s, grace_s=grace_s)
+    return FixOutcome.VERIFIED if online else FixOutcome.NOT_VERIFIED
+
+
+class PowerCycleRouter:
+    """The article's #1: router and modem off for at least 30 s, then a minute or two to reconnect."""
+
+    name = "power_cycle_router"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        router = session.fixture.outlets["router"]
+        off_s = session.config.timings.router_off_s
+        retry_transient(router.off, session.clock)
+        try:
+            session.wait("router off", off_s)
+        finally:
+            retry_transient(router.on, session.clock)
+        step.measure("router_off_s", off_s, "s", low=30.0)
+        return _verified(session, step, grace_s=0.0)
+
+
+class RestartCamera:
+    """The article's #2. Mini: unplug 1-2 min. Battery camera: batteries out and Sync Module unplugged
+    together for 1-2 min, batteries back first, then the Sync Module."""
+
+    name = "restart_camera"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        outlets = session.fixture.outlets
+        off_s = session.config.timings.camera_off_s
+        names = ["camera"] if session.record.model == "mini" else ["camera", "sync_module"]
+        for name in names:
+            retry_transient(outlets[name].off, session.clock)
+        try:
+            session.wait(f"{' and '.join(names)} off", off_s)
+        finally:
+            for name in names:
+                retry_transient(outlets[name].on, session.clock)
+        step.measure("power_off_s", off_s, "s", low=60.0, high=120.0)
+        return _verified(session, step)
+
+
+class MoveCloser:
+    """The article's #3. On the bench the camera sits next to the router: recorded as advice only."""
+
+    name = "move_closer"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        step.notes = "advisory: on the bench the camera is next to the router; nothing to actuate"
+        return FixOutcome.ADVISORY
+
+
+class ResetWifi:
+    """The article's #4: hold the reset button, then the operator runs Change WiFi in the app."""
+
+    name = "reset_wifi"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        timings = session.config.timings
+        session.listener.step_started(self.name, f"holding the reset button {timings.reset_hold_s:g} s")
+        session.fixture.actuators.reset_button.hold(timings.reset_hold_s)
+        step.measure("reset_hold_s", timings.reset_hold_s, "s")
+        reply = session.operator.request(
+            OperatorTask.CHANGE_WIFI,
+            session.record.serial,
+            "Blink app: Settings > Change WiFi (Sync Module: Change WiFi Network), Discover Device, Join, "
+            "choose the bench network and its password. Press Enter when the app says it joined.",
+            timings.operator_timeout_s,
+        )
+        if not reply.done:
+            step.notes = f"operator did not change WiFi: {reply.note}".rstrip(": ")
+            return FixOutcome.DECLINED
+        return _verified(session, step)
+
+
+class ReaddCamera:
+    """The article's #5: delete the camera in the app, wait 3-5 min, re-add it. A Mini is unplugged while
+    deleted, as the article asks."""
+
+    name = "readd_camera"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        timings = session.config.timings
+        serial = session.record.serial
+        camera = session.fixture.outlets["camera"]
+        is_mini = session.record.model == "mini"
+        if is_mini:
+            retry_transient(camera.off, session.clock)
+        try:
+            reply = session.operator.request(
+                OperatorTask.DELETE_CAMERA,
+                serial,
+                "Blink app: the camera's Settings > Delete Camera > Delete. Press Enter when it is gone.",
+                timings.operator_timeout_s,
+            )
+            if not reply.done:
+                step.notes = f"operator did not delete the camera: {reply.note}".rstrip(": ")
+                return FixOutcome.DECLINED
+            session.wait("after deleting, before re-adding", timings.readd_wait_s)
+            step.measure("readd_wait_s", timings.readd_wait_s, "s", low=180.0, high=300.0)
+        finally:
+            if is_mini:
+                retry_transient(camera.on, session.clock)
+        reply = session.operator.request(
+            OperatorTask.READD_CAMERA,
+            serial,
+            "Blink app: Add Device, pick the model, scan the QR code on the back, wait for 'Camera added', "
+            "Done. Press Enter when it is added.",
+            timings.operator_timeout_s,
+        )
+        if not reply.done:
+            step.notes = f"operator did not re-add the camera: {reply.note}".rstrip(": ")
+            return FixOutcome.DECLINED
+        return _verified(session, step)
+
+
+class ReplaceBatteries:
+    """The article's #6, as a test: feed the camera from the known-good pack and test again. If the
+    symptom goes, the camera's own batteries were the fault."""
+
+    name = "replace_batteries"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        retry_transient(session.fixture.actuators.battery_changeover.use_reference_pack, session.clock)
+        step.measure("reference_pack", True)
+        if not session.wait_online(step, session.config.timings.reconnect_timeout_s):
+            return FixOutcome.NOT_VERIFIED
+        motion = session.motion_test(step)
+        step.evidence["motion_on_reference_pack"] = motion.outcome
+        return FixOutcome.VERIFIED if motion.outcome == "motion" else FixOutcome.NOT_VERIFIED
+
+
+class ContactSupport:
+    """The article's #7: nothing left to try on the bench; escalate with the evidence."""
+
+    name = "contact_support"
+
+    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+        step.notes = "escalate to Blink support with this record"
+        return FixOutcome.ESCALATED
+
+
+FIXES: dict[str, Fix] = {
+    fix.name: fix
+    for fix in (
+        PowerCycleRouter(),
+        RestartCamera(),
+        MoveCloser(),
+        ResetWifi(),
+        ReaddCamera(),
+        ReplaceBatteries(),
+        ContactSupport(),
+    )
+}

@@ -1,0 +1,64 @@
+"""Watching the LED: photodiode edges streamed into the pattern classifier on the rig's clock.
+
+An observation starts a fresh classifier at "now" with the LED's present level, feeds it every edge the
+photodiode timestamps, and tells it the time between edges, until it commits or the timeout passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rig.clock import Clock
+from rig.hardware.photodiode import Photodiode
+from rig.led.classifier import Decision, PatternClassifier
+from rig.led.patterns import Pattern
+
+
+@dataclass(frozen=True)
+class Observation:
+    decision: Decision
+    started_s: float
+    ended_s: float
+    timed_out: bool   # the classifier had not committed when the time was up: ``decision`` is its best answer
+
+    @property
+    def pattern(self) -> Pattern:
+        return self.decision.pattern
+
+
+class LedWatcher:
+    """Observes the LED for one decision at a time; also keeps the whole test's edges for the trace."""
+
+    def __init__(self, photodiode: Photodiode, clock: Clock, poll_s: float = 0.1) -> None:
+        self.photodiode = photodiode
+        self.clock = clock
+        self.poll_s = poll_s
+
+    def observe(self, timeout_s: float, start_action: Callable[[], None] | None = None) -> Observation:
+        """Classify from now until the classifier commits, or ``timeout_s`` passes (then its best answer).
+
+        ``start_action`` (e.g. firing the motion stimulus) runs once the classifier is listening, so the
+        camera's answer to it cannot be missed.
+        """
+        start = self.clock.now()
+        mark = self.photodiode.mark()
+        classifier = PatternClassifier(start_s=start, initial_level=int(self.photodiode.lit))
+        if start_action is not None:
+            start_action()
+        fed = 0
+        deadline = start + timeout_s
+        while True:
+            edges = self.photodiode.edges_since(mark)
+            for edge in edges[fed:]:
+                decision = classifier.feed((edge.t_s, int(edge.lit)))
+                if decision is not None:
+                    return Observation(decision, start, edge.t_s, timed_out=False)
+            fed = len(edges)
+            now = self.clock.now()
+            decision = classifier.advance(now)
+            if decision is not None:
+                return Observation(decision, start, now, timed_out=False)
+            if now >= deadline:
+                return Observation(classifier.finish(now), start, now, timed_out=True)
+            self.clock.sleep(min(self.poll_s, deadline - now))

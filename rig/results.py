@@ -1,0 +1,153 @@
+"""Durable outputs of a bench run: the results CSV (one row per camera), the JSON record, the LED trace.
+
+The CSV is the contract other tools read (DESIGN.md). A row is written whole, flushed and fsynced the moment
+its camera finishes, so a crash or a pulled plug loses at most the camera on the fixture. An existing file is
+appended to only when its header is ours; otherwise it is refused untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+from rig.led.trace import Edge, Trace, write_trace_csv, write_trace_vcd
+from rig.record import CameraRecord
+
+RESULT_COLUMNS = (
+    "serial",
+    "model",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "initial_pattern",
+    "battery_open_v",
+    "battery_loaded_v",
+    "battery_load_a",
+    "internal_resistance_ohm",
+    "fixes_tried",
+    "fixed_by",
+    "disposition",
+    "notes",
+)
+
+
+class ResultsError(RuntimeError):
+    """The results file cannot be used; one line naming the file and the problem."""
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def result_row(record: CameraRecord) -> dict[str, str]:
+    """The CSV row of a finished camera, as the contract defines it."""
+    battery = record.battery
+    return {
+        "serial": record.serial,
+        "model": record.model,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_s": _fmt(record.duration_s, 1),
+        "initial_pattern": record.initial_pattern,
+        "battery_open_v": _fmt(battery.open_circuit_v if battery else None, 3),
+        "battery_loaded_v": _fmt(battery.loaded_v if battery else None, 3),
+        "battery_load_a": _fmt(battery.load_a if battery else None, 4),
+        "internal_resistance_ohm": _fmt(battery.internal_resistance_ohm if battery else None, 3),
+        "fixes_tried": ";".join(record.fixes_tried),
+        "fixed_by": record.fixed_by,
+        "disposition": record.disposition.value if record.disposition else "",
+        "notes": "; ".join(record.notes),
+    }
+
+
+class ResultsCsv:
+    """The results CSV, opened (and checked) before the first camera is tested."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._check_usable()
+
+    def _check_usable(self) -> None:
+        path = self.path
+        if path.is_dir():
+            raise ResultsError(f"{path}: is a folder, not a results file")
+        if path.exists() and path.stat().st_size > 0:
+            try:
+                with path.open(newline="", encoding="utf-8") as f:
+                    header = next(csv.reader(f), [])
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ResultsError(f"{path}: cannot read the existing results file: {exc}") from None
+            if tuple(header) != RESULT_COLUMNS:
+                raise ResultsError(
+                    f"{path}: existing file has a different header ({','.join(header)[:80]}); "
+                    "refusing to append: name another --csv file"
+                )
+            if not os.access(path, os.W_OK):
+                raise ResultsError(f"{path}: not writable")
+            self._new = False
+        else:
+            parent = path.parent if str(path.parent) else Path(".")
+            if not parent.is_dir():
+                raise ResultsError(f"{path}: folder {parent} does not exist")
+            if not os.access(parent, os.W_OK):
+                raise ResultsError(f"{path}: folder {parent} is not writable")
+            self._new = True
+
+    def append(self, record: CameraRecord) -> None:
+        """Write the camera's row whole, then flush and fsync before returning."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+        if self._new:
+            writer.writeheader()
+        writer.writerow(result_row(record))
+        data = buffer.getvalue().encode("utf-8")
+        # One write of the whole row on an O_APPEND descriptor: a kill between rows leaves only whole rows.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if self._new and os.fstat(fd).st_size > 0:
+                raise ResultsError(f"{self.path}: another process started this file meanwhile")
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._new = False
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def record_stem(record: CameraRecord) -> str:
+    stamp = record.started_at.replace(":", "").replace("-", "")[:15]
+    return f"{_UNSAFE.sub('_', record.serial)}_{stamp}"
+
+
+def write_json_record(record: CameraRecord, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{record_stem(record)}.json"
+    tmp = path.with_suffix(".json.tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        json.dump(record.to_dict(), f, indent=2, default=str)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def write_trace(record: CameraRecord, folder: Path, fmt: str = "csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    end_s = record.duration_s or (record.trace[-1][0] if record.trace else 0.0)
+    trace = Trace(
+        initial_level=record.trace_initial_level,
+        edges=tuple(Edge(t, level) for t, level in record.trace),
+        end_s=end_s,
+    )
+    path = folder / f"{record_stem(record)}.{fmt}"
+    if fmt == "vcd":
+        write_trace_vcd(trace, path)
+    else:
+        write_trace_csv(trace, path)
+    return path

@@ -1,0 +1,170 @@
+"""One camera on the fixture: the shared means every procedure step and fix uses.
+
+A :class:`CameraSession` owns the camera's record and offers the verified primitives the steps are built from:
+``step`` (a timed, recorded phase), ``wait`` (a visible countdown on the rig clock), ``observe`` (classify the
+LED), ``wait_online`` (the verification of every network fix) and ``motion_test``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rig.config import RigConfig
+from rig.events import BenchListener
+from rig.hardware.fixture import Fixture
+from rig.led.classifier import Decision
+from rig.led.patterns import Pattern
+from rig.observe import LedWatcher, Observation
+from rig.operator import Operator
+from rig.record import CameraRecord, StepRecord
+from rig.retry import retry_transient
+
+WAIT_TICK_S = 1.0          # how often a countdown reports the time left
+STIMULUS_S = 1.0           # how long the motion stimulus is applied
+
+
+@dataclass
+class MotionResult:
+    """What the camera did after the motion stimulus."""
+
+    outcome: str                 # "motion", "low_battery", "no_response", "offline", "unclear"
+    decision: Decision | None = None
+    observations: list[Observation] = field(default_factory=list)
+
+
+class CameraSession:
+    def __init__(
+        self,
+        fixture: Fixture,
+        operator: Operator,
+        listener: BenchListener,
+        record: CameraRecord,
+        wall_start: datetime,
+    ) -> None:
+        self.fixture = fixture
+        self.config: RigConfig = fixture.config
+        self.clock = fixture.clock
+        self.operator = operator
+        self.listener = listener
+        self.record = record
+        self.watcher = LedWatcher(fixture.photodiode, fixture.clock)
+        self._wall_start = wall_start
+        self._clock_start = fixture.clock.now()
+        self.trace_mark = fixture.photodiode.mark()
+        self.initial_level = int(fixture.photodiode.lit)
+
+    # --- time -------------------------------------------------------------------------------------------
+    def wall_time(self) -> datetime:
+        """Wall time on the rig's timeline (virtual on the simulator), for the record's timestamps."""
+        return self._wall_start + timedelta(seconds=self.clock.now() - self._clock_start)
+
+    def wait(self, label: str, seconds: float) -> None:
+        """A deliberate wait (the article's off-times): on the rig clock, with the time left reported."""
+        end = self.clock.now() + seconds
+        while (remaining := end - self.clock.now()) > 1e-9:
+            self.listener.waiting(label, remaining, seconds)
+            self.clock.sleep(min(WAIT_TICK_S, remaining))
+        self.listener.waiting(label, 0.0, seconds)
+
+    # --- steps ------------------------------------------------------------------------------------------
+    @contextmanager
+    def step(self, name: str, detail: str = "") -> Iterator[StepRecord]:
+        self.listener.step_started(name, detail)
+        record = StepRecord(name=name, started_s=self.clock.now() - self.record.started_s)
+        self.record.steps.append(record)
+        try:
+            yield record
+        except BaseException as exc:
+            record.outcome = record.outcome or "error"
+            record.notes = record.notes or f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            record.finished_s = self.clock.now() - self.record.started_s
+
+    # --- LED ----------------------------------------------------------------------------------------------
+    def observe(
+        self, step: StepRecord, timeout_s: float, start_action: Callable[[], None] | None = None
+    ) -> Observation:
+        observation = self.watcher.observe(timeout_s, start_action=start_action)
+        decision = observation.decision
+        step.evidence.setdefault("observations", []).append(
+            {
+                "pattern": decision.pattern.value,
+                "started_s": round(observation.started_s - self.record.started_s, 6),
+                "decided_at_s": round(decision.decided_at_s - self.record.started_s, 6),
+                "timed_out": observation.timed_out,
+                "evidence": decision.evidence,
+            }
+        )
+        return observation
+
+    def observe_settled(self, step: StepRecord) -> Observation:
+        """Classify the LED, giving a lit LED the time to prove itself a clip or a solid light."""
+        led = self.config.led
+        observation = self.observe(step, led.observe_timeout_s)
+        if observation.timed_out and self.fixture.photodiode.lit:
+            observation = self.observe(step, led.recording_timeout_s)
+        return observation
+
+    # --- verification -------------------------------------------------------------------------------------
+    def network_ok(self) -> bool:
+        return self.fixture.network.check().ok
+
+    def wait_online(self, step: StepRecord, timeout_s: float, grace_s: float | None = None) -> bool:
+        """Verified when the LED is dark (no offline flashes) and the bench probe passes, before the timeout.
+
+        ``grace_s`` skips the first seconds after a power-up, when a booting camera's LED is dark but proves
+        nothing.
+        """
+        timings = self.config.timings
+        deadline = self.clock.now() + timeout_s
+        grace = timings.boot_grace_s if grace_s is None else grace_s
+        if grace > 0:
+            self.wait("camera booting", min(grace, timeout_s))
+        while (remaining := deadline - self.clock.now()) > 0:
+            self.listener.waiting("waiting for the camera to come online", remaining, timeout_s)
+            observation = self.observe(step, min(self.config.led.observe_timeout_s, remaining))
+            if observation.pattern is Pattern.NONE and not observation.timed_out and self.network_ok():
+                step.measure("online_after_s", round(self.clock.now() - step.started_s - self.record.started_s, 1), "s")
+                return True
+        return False
+
+    def motion_test(self, step: StepRecord) -> MotionResult:
+        """Fire the stimulus the model reacts to; expect a quick flash, the recording light, and no burst."""
+        model = self.record.model
+        stimulus = (
+            self.fixture.actuators.motion_light if model == "mini" else self.fixture.actuators.motion_stimulus
+        )
+
+        def fire() -> None:
+            retry_transient(stimulus.on, self.clock)
+            try:
+                self.clock.sleep(STIMULUS_S)
+            finally:
+                stimulus.off()
+
+        led = self.config.led
+        result = MotionResult("no_response")
+        deadline = self.clock.now() + led.motion_timeout_s
+        start_action: Callable[[], None] | None = fire
+        # A dark LED right after the stimulus is not yet "no response": keep looking until the motion timeout.
+        while True:
+            observation = self.observe(
+                step, led.motion_timeout_s + led.recording_timeout_s, start_action=start_action
+            )
+            start_action = None
+            result.observations.append(observation)
+            pattern = observation.pattern
+            if pattern is Pattern.MOTION:
+                return MotionResult("motion", observation.decision, result.observations)
+            if pattern is Pattern.LOW_BATTERY:
+                return MotionResult("low_battery", observation.decision, result.observations)
+            if pattern is Pattern.NETWORK_LOST:
+                return MotionResult("offline", observation.decision, result.observations)
+            if pattern is not Pattern.NONE:
+                return MotionResult("unclear", observation.decision, result.observations)
+            if self.clock.now() >= deadline:
+                return MotionResult("no_response", observation.decision, result.observations)
