@@ -55,6 +55,12 @@ class VirtualClock:
         self._seq = itertools.count()
         self._speed = speed
         self._wall_anchor: tuple[float, float] | None = None
+        self._before_advance: list[Callable[[], None]] = []
+
+    def before_advance(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` at the start of every ``sleep``: lets an emulator that receives bytes outside the
+        clock (the relay board on its pty) take in what the rig just sent, at the moment it was sent."""
+        self._before_advance.append(hook)
 
     def now(self) -> float:
         return self._now
@@ -73,6 +79,8 @@ class VirtualClock:
         self.advance_to(self._now + max(0.0, seconds))
 
     def advance_to(self, target_s: float) -> None:
+        for hook in self._before_advance:
+            hook()
         while self._queue and self._queue[0].at_s <= target_s:
             event = heapq.heappop(self._queue)
             if event.cancelled:

@@ -6,7 +6,7 @@ verifies on the LED and the bench network; "done" is never assumed from having w
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from rig.operator import OperatorTask
@@ -15,7 +15,7 @@ from rig.retry import retry_transient
 from rig.session import CameraSession
 
 
-class FixOutcome(str, Enum):
+class FixOutcome(StrEnum):
     VERIFIED = "verified"          # the symptom is gone: this fix cured it
     NOT_VERIFIED = "not_verified"  # done, but the symptom stayed
     DECLINED = "declined"          # the operator did not do the app step

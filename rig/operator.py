@@ -7,11 +7,11 @@ simulator. Either way the rig then verifies the outcome on the LED itself; the o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 
-class OperatorTask(str, Enum):
+class OperatorTask(StrEnum):
     """App-side steps the rig can hand to the operator."""
 
     CHANGE_WIFI = "change_wifi"          # app: Settings > Change WiFi, after the rig held the reset button

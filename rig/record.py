@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Disposition(str, Enum):
+class Disposition(StrEnum):
     PASS = "pass"
     FIXED = "fixed"
     FAIL = "fail"            # a defect no fix cures (e.g. a dead PIR)

@@ -1,0 +1,48 @@
+"""A batch: cameras one after another through the controller, each one's outputs written as it finishes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rig.bench import BenchController
+from rig.record import CameraRecord, Disposition
+from rig.results import ResultsCsv, write_json_record, write_trace
+from rig.scanner import CameraId
+
+
+class BatchStopped(RuntimeError):
+    """The rig failed on a camera: the batch stops so the technician can fix the fixture first."""
+
+
+@dataclass
+class BatchOutputs:
+    results: ResultsCsv
+    records_dir: Path
+    trace_format: str = "csv"   # "csv" or "vcd"
+
+    def write(self, record: CameraRecord) -> None:
+        # The contract row first: it is what must never be lost.
+        self.results.append(record)
+        write_json_record(record, self.records_dir)
+        write_trace(record, self.records_dir, self.trace_format)
+
+
+def run_batch(
+    controller: BenchController,
+    cameras: Iterable[CameraId],
+    outputs: BatchOutputs,
+    records: list[CameraRecord] | None = None,
+) -> list[CameraRecord]:
+    """Test every camera; ``records`` (if given) is filled as cameras finish, so a caller still has them
+    when the batch stops on a rig fault or a signal."""
+    records = [] if records is None else records
+    for index, camera in enumerate(cameras):
+        record = controller.test_camera(index, camera.serial, camera.model)
+        outputs.write(record)
+        records.append(record)
+        if record.disposition is Disposition.ABORTED:
+            reason = record.notes[0] if record.notes else "rig fault"
+            raise BatchStopped(f"stopped after {camera.serial}: {reason}")
+    return records

@@ -1,0 +1,46 @@
+"""Options and error handling shared by the subcommands that touch the fixture."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from rig.cli import RigError
+from rig.config import ConfigError, RigConfig, load_config
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Fixture configuration (TOML) merged over the built-in reference fixture.",
+)
+
+
+def load_config_or_fail(path: str | None) -> RigConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise RigError(str(exc)) from None
+
+
+class SignalExit(SystemExit):
+    """Raised by SIGTERM/SIGHUP so that every ``finally`` (outlets back on) runs, as for Ctrl-C."""
+
+
+def _raise_signal_exit(signum: int, _frame) -> None:
+    raise SignalExit(128 + signum)
+
+
+@contextmanager
+def exit_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP unwind the stack like Ctrl-C does, instead of killing the process in place."""
+    previous = {sig: signal.signal(sig, _raise_signal_exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,111 @@
+"""``rig test``: the bench's main job, on the fixture or (``--sim``) on the simulated bench."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from rig.batch import BatchOutputs, BatchStopped, run_batch
+from rig.bench import BenchController
+from rig.cli import RigError
+from rig.commands._common import config_option, exit_on_signals, load_config_or_fail
+from rig.progress import RichProgress, summary_table
+from rig.results import ResultsCsv, ResultsError
+from rig.scanner import MODELS, FixedCamera, ScannerInput, SerialError
+
+EXIT_BATCH_STOPPED = 3
+
+
+@click.command()
+@click.option("--sim", is_flag=True, help="Run on the simulated bench (SCENARIO, or the built-in one).")
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False))
+@click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
+              help="Results CSV: one row per camera, appended.")
+@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
+@click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
+@click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
+@click.option("--model", type=click.Choice(MODELS), default="outdoor", show_default=True,
+              help="Model of the cameras scanned on this run.")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="--sim: pace virtual time at this many times real time.")
+@click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
+              help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
+@config_option
+def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, speed, sim_log, config_path) -> None:
+    """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
+    if not sim and (scenario or speed or sim_log):
+        raise RigError("SCENARIO, --speed and --sim-log need --sim")
+    config = load_config_or_fail(config_path)
+    scenario_obj = _load_scenario(scenario) if sim else None
+    try:
+        results = ResultsCsv(csv_path)
+    except ResultsError as exc:
+        raise RigError(str(exc)) from None
+    outputs = BatchOutputs(
+        results,
+        Path(records_dir) if records_dir else Path(csv_path).parent / "records",
+        trace_format,
+    )
+    console = Console(stderr=True)
+    with exit_on_signals():
+        if sim:
+            from rig.sim import build_sim_bench
+
+            bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log)
+            fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
+            total = len(bench.scenario.cameras)
+        else:
+            fixture, operator, cameras, total = _real_bench(config, console, serial, model)
+        progress = RichProgress(console, total=total)
+        controller = BenchController(fixture, operator, progress)
+        records: list = []
+        stopped: str | None = None
+        try:
+            run_batch(controller, cameras, outputs, records)
+        except BatchStopped as exc:
+            stopped = str(exc)
+        finally:
+            progress.close()
+            failed = fixture.safe_state()
+            fixture.close()
+            if failed:
+                console.print(f"[red]could not switch back on: {', '.join(failed)}[/red]")
+    Console().print(summary_table(records))
+    click.echo(f"results: {csv_path}  records: {outputs.records_dir}")
+    if stopped:
+        click.echo(f"rig: {stopped}", err=True)
+        sys.exit(EXIT_BATCH_STOPPED)
+
+
+def _load_scenario(scenario):
+    from firmware_sim.scenario import ScenarioError, default_scenario, load_scenario
+
+    try:
+        return load_scenario(scenario) if scenario else default_scenario()
+    except ScenarioError as exc:
+        raise RigError(str(exc)) from None
+
+
+def _real_bench(config, console: Console, serial: str | None, model: str):
+    from rig.clock import MonotonicClock
+    from rig.hardware.fixture import build_fixture
+    from rig.terminal_operator import TerminalOperator
+
+    try:
+        cameras = FixedCamera(serial, model) if serial else None
+    except SerialError as exc:
+        raise RigError(str(exc)) from None
+    clock = MonotonicClock()
+    fixture = build_fixture(config, clock)
+    if cameras is None:
+        cameras = ScannerInput(
+            sys.stdin,
+            model,
+            on_error=lambda exc: console.print(f"[red]{exc}[/red]: scan again"),
+            prompt=lambda: console.print("Scan the next camera's serial (empty line to finish): ", end=""),
+        )
+    return fixture, TerminalOperator(clock, console), cameras, None

@@ -1,0 +1,43 @@
+"""The operator on a real desk: a prompt in the terminal, Enter to confirm, with a countdown.
+
+Waiting for the human is real time by nature (it is a person at a phone), so this polls the terminal with
+``select`` in short slices and shows the time left; an empty line is "done", a line starting with ``n``
+(or the timeout) is "not done".
+"""
+
+from __future__ import annotations
+
+import select
+import sys
+from typing import TextIO
+
+from rich.console import Console
+
+from rig.clock import Clock
+from rig.operator import OperatorReply, OperatorTask
+
+POLL_S = 1.0
+
+
+class TerminalOperator:
+    def __init__(self, clock: Clock, console: Console, stream: TextIO | None = None) -> None:
+        self.clock = clock
+        self.console = console
+        self.stream = stream or sys.stdin
+
+    def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
+        self.console.print(f"\n[bold]Operator, camera {serial}: {task.value.replace('_', ' ')}[/bold]")
+        self.console.print(instructions)
+        self.console.print("(Enter when done, 'n' + Enter if it cannot be done)")
+        deadline = self.clock.now() + timeout_s
+        while (remaining := deadline - self.clock.now()) > 0:
+            ready, _, _ = select.select([self.stream], [], [], min(POLL_S, remaining))
+            if ready:
+                answer = self.stream.readline()
+                if not answer:
+                    return OperatorReply(False, "no operator input (end of input)")
+                if answer.strip().lower().startswith("n"):
+                    return OperatorReply(False, "operator said it cannot be done")
+                return OperatorReply(True)
+            self.console.print(f"  waiting for the operator: {remaining:,.0f} s left", end="\r")
+        return OperatorReply(False, f"no answer within {timeout_s:,.0f} s")
