@@ -102,3 +102,12 @@ def build_sim_bench(
         serial_opener=serial_opener,
     )
     return SimulatedBench(clock, factory, wiring, ina219, i2c_bus, relay_board, world, fixture, scenario)
+
+
+def simulated_technician(bench: SimulatedBench):
+    """``rig check --sim``'s confirmations: a technician who looks at the simulated bench's wiring."""
+
+    def confirm(device: str, _question: str, expected_on: bool) -> bool:
+        return bench.wiring.state(device) == expected_on
+
+    return confirm

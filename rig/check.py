@@ -1,0 +1,128 @@
+"""``rig check``: the self-test a technician runs on a new (or suspect) fixture.
+
+Each part gets one line: OK with what was read, or what is wrong and where to look. Outlets and actuators
+are switched and a person confirms what they saw (on the simulator, a simulated technician looks at the
+simulated wiring). The fixture ends in its safe state whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rig.hardware.fixture import Fixture
+from rig.hardware.outlets import OutletError
+
+TOGGLE_S = 1.0
+
+Confirm = Callable[[str, str, bool], bool]
+"""confirm(device, question, expected_on) -> did the person see it? (expected_on: the state to look for)"""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    part: str
+    ok: bool
+    detail: str
+
+
+def check_power_meter(fixture: Fixture) -> CheckResult:
+    meter = fixture.power_meter
+    if meter is None:
+        return CheckResult("INA219", False, fixture.power_meter_error)
+    try:
+        reading = meter.read()
+    except Exception as exc:
+        return CheckResult("INA219", False, f"found but reading failed: {exc}")
+    return CheckResult(
+        "INA219",
+        True,
+        f"{meter.where}: {reading.load_voltage_v:.3f} V, {reading.current_a * 1000:.1f} mA",
+    )
+
+
+def check_photodiode(fixture: Fixture) -> CheckResult:
+    pd = fixture.config.photodiode
+    if fixture.photodiode.lit:
+        return CheckResult(
+            "photodiode",
+            False,
+            f"GPIO{pd.pin} reads LIT with no LED: ambient light in the shroud or comparator threshold too low "
+            "(turn the trimmer until the indicator goes out), or wrong active_high in the config",
+        )
+    return CheckResult("photodiode", True, f"GPIO{pd.pin} resting level: dark")
+
+
+def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+    results = []
+    relays = fixture.config.relays
+    for name in fixture.outlets:
+        outlet = fixture.outlets[name]
+        cfg = fixture.config.outlets[name]  # type: ignore[index]
+        where = f"GPIO{cfg.pin}" if relays.backend == "gpio" else f"channel {cfg.channel} on {relays.serial_port}"
+        try:
+            outlet.off()
+            seen_off = confirm(name, f"Is the {name} outlet OFF now?", False)
+            fixture.clock.sleep(TOGGLE_S)
+            outlet.on()
+            seen_on = confirm(name, f"Is the {name} outlet back ON?", True)
+        except OutletError as exc:
+            results.append(CheckResult(f"outlet {name}", False, str(exc)))
+            continue
+        finally:
+            with contextlib.suppress(OutletError):
+                outlet.on()
+        if seen_off and seen_on:
+            results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"))
+        else:
+            results.append(
+                CheckResult(
+                    f"outlet {name}",
+                    False,
+                    f"{where}: not seen switching {'off' if not seen_off else 'on'}: check the relay's input "
+                    f"wire and its active_low/normally_on setting",
+                )
+            )
+    return results
+
+
+def check_actuators(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+    results = []
+    for actuator in fixture.actuators.all():
+        name = actuator.name
+        pin = fixture.config.actuators[name].pin  # type: ignore[index]
+        try:
+            actuator.on()
+            seen = confirm(name, f"Is the {name.replace('_', ' ')} active?", True)
+        finally:
+            actuator.off()
+        released = confirm(name, f"Is the {name.replace('_', ' ')} released?", False)
+        ok = seen and released
+        detail = f"GPIO{pin}: switched and released" if ok else (
+            f"GPIO{pin}: not seen {'switching' if not seen else 'releasing'}: check the driver (MOSFET or relay) "
+            "and active_high"
+        )
+        results.append(CheckResult(name, ok, detail))
+    return results
+
+
+def check_network(fixture: Fixture) -> CheckResult:
+    status = fixture.network.check()
+    net = fixture.config.network
+    if status.ok:
+        return CheckResult("network", True, f"router {net.router_host} and {net.internet_host} reachable")
+    return CheckResult("network", False, status.detail or "bench network down")
+
+
+def run_check(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+    try:
+        return [
+            check_power_meter(fixture),
+            check_photodiode(fixture),
+            *check_outlets(fixture, confirm),
+            *check_actuators(fixture, confirm),
+            check_network(fixture),
+        ]
+    finally:
+        fixture.safe_state()
