@@ -72,49 +72,50 @@ class ResultsCsv:
         self._check_usable()
 
     def _check_usable(self) -> None:
+        """Refuse a file we must not append to, and prove we can write, before any camera is tested."""
         path = self.path
         if path.is_dir():
             raise ResultsError(f"{path}: is a folder, not a results file")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise ResultsError(f"{path}: folder {parent} does not exist")
         if path.exists() and path.stat().st_size > 0:
             try:
                 with path.open(newline="", encoding="utf-8") as f:
                     header = next(csv.reader(f), [])
-            except (OSError, UnicodeDecodeError) as exc:
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
                 raise ResultsError(f"{path}: cannot read the existing results file: {exc}") from None
             if tuple(header) != RESULT_COLUMNS:
+                shown = ",".join(header)
+                shown = shown if len(shown) <= 60 else shown[:60] + "..."
                 raise ResultsError(
-                    f"{path}: existing file has a different header ({','.join(header)[:80]}); "
-                    "refusing to append: name another --csv file"
+                    f"{path}: existing file has a different header ({shown}); refusing to append: "
+                    "name another --csv file"
                 )
-            if not os.access(path, os.W_OK):
-                raise ResultsError(f"{path}: not writable")
-            self._new = False
+            self._write(b"")  # opens for appending: fails now if it cannot
         else:
-            parent = path.parent if str(path.parent) else Path(".")
-            if not parent.is_dir():
-                raise ResultsError(f"{path}: folder {parent} does not exist")
-            if not os.access(parent, os.W_OK):
-                raise ResultsError(f"{path}: folder {parent} is not writable")
-            self._new = True
+            header = io.StringIO()
+            csv.writer(header, lineterminator="\n").writerow(RESULT_COLUMNS)
+            self._write(header.getvalue().encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ResultsError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
+        try:
+            if data:
+                # One write of the whole row on an O_APPEND descriptor: a kill between rows leaves whole rows.
+                os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def append(self, record: CameraRecord) -> None:
         """Write the camera's row whole, then flush and fsync before returning."""
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
-        if self._new:
-            writer.writeheader()
-        writer.writerow(result_row(record))
-        data = buffer.getvalue().encode("utf-8")
-        # One write of the whole row on an O_APPEND descriptor: a kill between rows leaves only whole rows.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            if self._new and os.fstat(fd).st_size > 0:
-                raise ResultsError(f"{self.path}: another process started this file meanwhile")
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self._new = False
+        csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n").writerow(result_row(record))
+        self._write(buffer.getvalue().encode("utf-8"))
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
