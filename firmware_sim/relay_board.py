@@ -76,6 +76,7 @@ class RelayBoardEmulator:
         os.set_blocking(self._master, False)
         self.port_path: str = os.ttyname(self._slave)
         self.plugged = True
+        self.stalled = False   # a hung board: bytes pile up unread until the rig's writes time out
 
     @property
     def bad_frames(self) -> int:
@@ -90,9 +91,9 @@ class RelayBoardEmulator:
     def poll(self, timeout_s: float = 0.0) -> int:
         """Read and apply everything pending; with ``timeout_s`` wait that long for the first byte.
 
-        Returns the number of bytes read (0 once unplugged)."""
+        Returns the number of bytes read (0 once unplugged, or while ``stalled``)."""
         with self._lock:
-            if not self.plugged:
+            if not self.plugged or self.stalled:
                 return 0
             if timeout_s > 0:
                 ready, _, _ = select.select([self._master], [], [], timeout_s)
@@ -162,7 +163,10 @@ class RelayBoardEmulator:
 
     def _run(self) -> None:
         while not self._stop.is_set() and self.plugged:
-            self.poll(THREAD_POLL_S)
+            if self.stalled:
+                self._stop.wait(THREAD_POLL_S)
+            else:
+                self.poll(THREAD_POLL_S)
 
     def _stop_thread(self) -> None:
         thread, self._thread = self._thread, None
