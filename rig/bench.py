@@ -7,7 +7,7 @@ finished (a rig fault makes it ``aborted`` with the reason) and the fixture is p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rig.battery_test import BatteryTestError, run_battery_test
@@ -34,8 +34,8 @@ class LadderPolicy:
     """How fixes are chosen. The rig's policy follows the diagnosis; the benchmark's naive one does not."""
 
     plan: Callable[[Diagnosis], list[str]] = plan_ladder
+    verify_early: bool = True   # stop waiting as soon as the symptom is gone
     name: str = "rig"
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 class BenchController:
@@ -158,24 +158,25 @@ class BenchController:
             return result
 
     def _run_ladder(self, session: CameraSession, diagnosis: Diagnosis) -> bool:
-        """Try the planned fixes in order until one is verified. Returns whether one was; sets the
-        disposition when the ladder ends in escalation."""
+        """Try the planned fixes in order until one is verified. Returns whether one was; otherwise the
+        ladder ended in escalation and the disposition says so."""
         record = session.record
         for name in self.policy.plan(diagnosis):
             if name in record.fixes_tried and name != "contact_support":
-                continue
+                continue  # a second ladder (offline again after motion) does not repeat what failed
             fix = FIXES[name]
             with session.step(name, "fix") as step:
-                outcome = fix.attempt(session, step)
+                outcome = fix.act(session, step)
+                if outcome is None:
+                    outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
                 step.outcome = outcome.value
             if outcome is FixOutcome.ADVISORY:
                 continue
             record.fixes_tried.append(name)
             if outcome is FixOutcome.VERIFIED:
                 record.fixed_by = name
-                if name == "replace_batteries":
+                if diagnosis.battery_suspect and not diagnosis.offline:
                     record.disposition = Disposition.FIXED
-                    record.notes.append("camera's own batteries failing: replaced by the reference pack")
                 return True
             if outcome is FixOutcome.ESCALATED:
                 break
@@ -184,3 +185,22 @@ class BenchController:
             "no fix cured it: escalate to Blink support; tried " + (", ".join(record.fixes_tried) or "nothing")
         )
         return False
+
+    def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
+        """Is the diagnosed symptom gone? Online on the LED and the bench probe; for a battery symptom,
+        also a clean motion test (quick flash, recording, no low-battery burst)."""
+        timeout_s = session.config.timings.reconnect_timeout_s
+        grace_s = None if rebooted else 0.0
+        if self.policy.verify_early:
+            online = session.wait_online(step, timeout_s, grace_s=grace_s)
+        else:  # the naive bench: wait the article's longest time, then look once
+            session.wait("waiting the full reconnect time", timeout_s)
+            online = session.wait_online(step, session.config.led.observe_timeout_s, grace_s=0.0)
+        if not online:
+            return FixOutcome.NOT_VERIFIED
+        if diagnosis.battery_suspect:
+            motion = session.motion_test(step)
+            step.evidence["motion_after_fix"] = motion.outcome
+            if motion.outcome != "motion":
+                return FixOutcome.NOT_VERIFIED
+        return FixOutcome.VERIFIED

@@ -1,7 +1,8 @@
-"""The article's fixes as automated, verified steps.
+"""The article's fixes as automated steps.
 
-Each fix acts through the fixture (outlets, actuators) or hands an app-only step to the operator, then
-verifies on the LED and the bench network; "done" is never assumed from having waited.
+Each fix acts through the fixture (outlets, actuators) or hands an app-only step to the operator. It does
+not judge itself: the ladder then verifies the symptom that was diagnosed (on the LED, the bench network and,
+for a battery symptom, a new motion test), so "done" is never assumed from having waited.
 """
 
 from __future__ import annotations
@@ -25,21 +26,20 @@ class FixOutcome(StrEnum):
 
 class Fix(Protocol):
     name: str
+    reboots_camera: bool   # the action interrupts the camera's power: its dark boot proves nothing
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome: ...
-
-
-def _verified(session: CameraSession, step: StepRecord, grace_s: float | None = None) -> FixOutcome:
-    online = session.wait_online(step, session.config.timings.reconnect_timeout_s, grace_s=grace_s)
-    return FixOutcome.VERIFIED if online else FixOutcome.NOT_VERIFIED
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
+        """Do the fix. ``None``: done, verify now; an outcome: nothing to verify (declined, advisory...)."""
+        ...
 
 
 class PowerCycleRouter:
     """The article's #1: router and modem off for at least 30 s, then a minute or two to reconnect."""
 
     name = "power_cycle_router"
+    reboots_camera = False
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         router = session.fixture.outlets["router"]
         off_s = session.config.timings.router_off_s
         retry_transient(router.off, session.clock)
@@ -48,7 +48,7 @@ class PowerCycleRouter:
         finally:
             retry_transient(router.on, session.clock)
         step.measure("router_off_s", off_s, "s", low=30.0)
-        return _verified(session, step, grace_s=0.0)
+        return None
 
 
 class RestartCamera:
@@ -56,8 +56,9 @@ class RestartCamera:
     together for 1-2 min, batteries back first, then the Sync Module."""
 
     name = "restart_camera"
+    reboots_camera = True
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         outlets = session.fixture.outlets
         off_s = session.config.timings.camera_off_s
         names = ["camera"] if session.record.model == "mini" else ["camera", "sync_module"]
@@ -69,15 +70,16 @@ class RestartCamera:
             for name in names:
                 retry_transient(outlets[name].on, session.clock)
         step.measure("power_off_s", off_s, "s", low=60.0, high=120.0)
-        return _verified(session, step)
+        return None
 
 
 class MoveCloser:
     """The article's #3. On the bench the camera sits next to the router: recorded as advice only."""
 
     name = "move_closer"
+    reboots_camera = False
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         step.notes = "advisory: on the bench the camera is next to the router; nothing to actuate"
         return FixOutcome.ADVISORY
 
@@ -86,8 +88,9 @@ class ResetWifi:
     """The article's #4: hold the reset button, then the operator runs Change WiFi in the app."""
 
     name = "reset_wifi"
+    reboots_camera = True
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         timings = session.config.timings
         session.listener.step_started(self.name, f"holding the reset button {timings.reset_hold_s:g} s")
         session.fixture.actuators.reset_button.hold(timings.reset_hold_s)
@@ -102,7 +105,7 @@ class ResetWifi:
         if not reply.done:
             step.notes = f"operator did not change WiFi: {reply.note}".rstrip(": ")
             return FixOutcome.DECLINED
-        return _verified(session, step)
+        return None
 
 
 class ReaddCamera:
@@ -110,8 +113,9 @@ class ReaddCamera:
     deleted, as the article asks."""
 
     name = "readd_camera"
+    reboots_camera = True
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         timings = session.config.timings
         serial = session.record.serial
         camera = session.fixture.outlets["camera"]
@@ -143,7 +147,7 @@ class ReaddCamera:
         if not reply.done:
             step.notes = f"operator did not re-add the camera: {reply.note}".rstrip(": ")
             return FixOutcome.DECLINED
-        return _verified(session, step)
+        return None
 
 
 class ReplaceBatteries:
@@ -151,23 +155,21 @@ class ReplaceBatteries:
     symptom goes, the camera's own batteries were the fault."""
 
     name = "replace_batteries"
+    reboots_camera = True
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         retry_transient(session.fixture.actuators.battery_changeover.use_reference_pack, session.clock)
         step.measure("reference_pack", True)
-        if not session.wait_online(step, session.config.timings.reconnect_timeout_s):
-            return FixOutcome.NOT_VERIFIED
-        motion = session.motion_test(step)
-        step.evidence["motion_on_reference_pack"] = motion.outcome
-        return FixOutcome.VERIFIED if motion.outcome == "motion" else FixOutcome.NOT_VERIFIED
+        return None
 
 
 class ContactSupport:
     """The article's #7: nothing left to try on the bench; escalate with the evidence."""
 
     name = "contact_support"
+    reboots_camera = False
 
-    def attempt(self, session: CameraSession, step: StepRecord) -> FixOutcome:
+    def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         step.notes = "escalate to Blink support with this record"
         return FixOutcome.ESCALATED
 
