@@ -1,0 +1,240 @@
+"""Scenario files: which cameras go on the fixture, in which order, with which faults (DESIGN.md format).
+
+Validation happens here, once, before anything is simulated, and every problem becomes one line naming the
+file, the camera and the key, e.g. ``bad.toml: camera 1 (EX-BAD): faults: unknown fault 'x' (known: ...)``.
+Beyond the contract's keys a scenario may set ``seed`` and an ``[operator]`` table (``delay_s``,
+``declines``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from firmware_sim.battery import (
+    ASSUMED_CAMERA_ELECTRICAL,
+    FAILING_PACK,
+    BatterySpec,
+    sags_below_alarm,
+    terminal_v,
+)
+from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
+from rig.operator import OperatorTask
+
+__all__ = [
+    "FAULTS",
+    "BatterySpec",
+    "CameraSpec",
+    "Scenario",
+    "ScenarioError",
+    "default_scenario",
+    "load_scenario",
+    "parse_scenario",
+]
+
+DEFAULT_OPERATOR_DELAY_S = 45.0   # a technician reading the prompt and tapping through the app
+MAX_OPEN_CIRCUIT_V = 4.0          # 2 x AA lithium: about 3.6 V fresh; above this the number is a typo
+MAX_INTERNAL_RESISTANCE_OHM = 20.0
+
+_TOP_KEYS = ("camera", "seed", "operator")
+_CAMERA_KEYS = ("serial", "model", "faults", "battery")
+_BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
+_OPERATOR_KEYS = ("delay_s", "declines")
+_OPERATOR_TASKS = tuple(task.value for task in OperatorTask)
+
+
+class ScenarioError(ValueError):
+    """A scenario problem, already phrased as one line: ``FILE: camera N (SERIAL): KEY: problem``."""
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    serial: str
+    model: Literal["outdoor", "mini"]
+    faults: tuple[str, ...] = ()
+    battery: BatterySpec | None = None
+
+    @property
+    def uses_battery(self) -> bool:
+        return self.model == "outdoor"
+
+    def has(self, fault: str) -> bool:
+        return fault in self.faults
+
+
+@dataclass(frozen=True)
+class Scenario:
+    cameras: tuple[CameraSpec, ...]
+    seed: int = 0
+    operator_delay_s: float = DEFAULT_OPERATOR_DELAY_S
+    operator_declines: frozenset[str] = frozenset()
+    source: str = "<scenario>"
+
+
+def _known(names: tuple[str, ...]) -> str:
+    return ", ".join(names)
+
+
+def _number(value: Any) -> float | None:
+    """A finite TOML int or float as a float; None for anything else (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+class _Reader:
+    """Validates one parsed file; ``fail`` raises with the file and the camera already in the message."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, key: str, problem: str) -> None:
+        prefix = f"{self.source}: {where}: " if where else f"{self.source}: "
+        raise ScenarioError(f"{prefix}{key}: {problem}")
+
+    def scenario(self, data: dict[str, Any]) -> Scenario:
+        for key in data:
+            if key not in _TOP_KEYS:
+                self.fail("", key, f"unknown key (known: {_known(_TOP_KEYS)})")
+        seed = data.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            self.fail("", "seed", f"must be an integer (got {seed!r})")
+        delay_s, declines = self.operator(data.get("operator", {}))
+        raw_cameras = data.get("camera")
+        if raw_cameras is None:
+            self.fail("", "camera", "no [[camera]] tables: a scenario needs at least one camera")
+        if not isinstance(raw_cameras, list) or not all(isinstance(c, dict) for c in raw_cameras):
+            self.fail("", "camera", "must be an array of tables ([[camera]])")
+        if not raw_cameras:
+            self.fail("", "camera", "no [[camera]] tables: a scenario needs at least one camera")
+        cameras: list[CameraSpec] = []
+        first_seen: dict[str, int] = {}
+        for number, raw in enumerate(raw_cameras, start=1):
+            camera = self.camera(number, raw)
+            if camera.serial in first_seen:
+                self.fail(f"camera {number} ({camera.serial})", "serial",
+                          f"duplicate: camera {first_seen[camera.serial]} has the same serial")
+            first_seen[camera.serial] = number
+            cameras.append(camera)
+        return Scenario(tuple(cameras), seed, delay_s, declines, self.source)
+
+    def operator(self, raw: Any) -> tuple[float, frozenset[str]]:
+        if not isinstance(raw, dict):
+            self.fail("", "operator", "must be a table ([operator])")
+        for key in raw:
+            if key not in _OPERATOR_KEYS:
+                self.fail("", f"operator.{key}", f"unknown key (known: {_known(_OPERATOR_KEYS)})")
+        delay_s = _number(raw.get("delay_s", DEFAULT_OPERATOR_DELAY_S))
+        if delay_s is None or delay_s < 0:
+            self.fail("", "operator.delay_s", f"must be a number of seconds >= 0 (got {raw['delay_s']!r})")
+        declines = raw.get("declines", [])
+        if not isinstance(declines, list) or not all(isinstance(d, str) for d in declines):
+            self.fail("", "operator.declines", f"must be a list of task names (got {declines!r})")
+        for task in declines:
+            if task not in _OPERATOR_TASKS:
+                self.fail("", "operator.declines", f"unknown task {task!r} (known: {_known(_OPERATOR_TASKS)})")
+        return delay_s, frozenset(declines)
+
+    def camera(self, number: int, raw: dict[str, Any]) -> CameraSpec:
+        serial = raw.get("serial")
+        where = f"camera {number}" + (f" ({serial})" if isinstance(serial, str) and serial.strip() else "")
+        if "serial" not in raw:
+            self.fail(where, "serial", "missing (every camera needs its serial)")
+        if not isinstance(serial, str) or not serial.strip():
+            self.fail(where, "serial", f"must be a non-empty string (got {serial!r})")
+        if serial != serial.strip() or any(ch in serial for ch in ",\n\r\""):
+            self.fail(where, "serial", f"must not contain commas, quotes, line breaks or edge spaces ({serial!r})")
+        for key in raw:
+            if key not in _CAMERA_KEYS:
+                self.fail(where, key, f"unknown key (known: {_known(_CAMERA_KEYS)})")
+        if "model" not in raw:
+            self.fail(where, "model", f"missing (one of: {_known(MODELS)})")
+        model = raw["model"]
+        if model not in MODELS:
+            self.fail(where, "model", f"unknown model {model!r} (known: {_known(MODELS)})")
+        if "faults" not in raw:
+            self.fail(where, "faults", "missing (use faults = [] for a healthy camera)")
+        faults = raw["faults"]
+        if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
+            self.fail(where, "faults", f"must be a list of fault names (got {faults!r})")
+        for fault in faults:
+            if fault not in FAULT_TABLE:
+                self.fail(where, "faults", f"unknown fault {fault!r} (known: {_known(FAULTS)})")
+            if model not in FAULT_TABLE[fault].models:
+                self.fail(where, "faults", f"{fault!r} is not possible on a {model} camera")
+        for fault in faults:
+            if faults.count(fault) > 1:
+                self.fail(where, "faults", f"{fault!r} is listed twice")
+        battery = self.battery(where, model, raw.get("battery"))
+        self.check_battery_matches_faults(where, faults, battery)
+        return CameraSpec(serial, model, tuple(faults), battery)
+
+    def battery(self, where: str, model: str, raw: Any) -> BatterySpec | None:
+        if raw is None:
+            return None
+        if model == "mini":
+            self.fail(where, "battery", "a mini runs on USB power and has no battery")
+        if not isinstance(raw, dict):
+            self.fail(where, "battery", "must be a table ([camera.battery])")
+        for key in raw:
+            if key not in _BATTERY_KEYS:
+                self.fail(where, f"battery.{key}", f"unknown key (known: {_known(_BATTERY_KEYS)})")
+        values: dict[str, float] = {}
+        limits = {"open_circuit_v": MAX_OPEN_CIRCUIT_V, "internal_resistance_ohm": MAX_INTERNAL_RESISTANCE_OHM}
+        for key, limit in limits.items():
+            if key not in raw:
+                self.fail(where, f"battery.{key}", "missing")
+            value = _number(raw[key])
+            if value is None or not 0 < value <= limit:
+                self.fail(where, f"battery.{key}", f"must be a number above 0 and at most {limit:g} "
+                                                   f"(got {raw[key]!r})")
+            values[key] = value
+        return BatterySpec(values["open_circuit_v"], values["internal_resistance_ohm"])
+
+    def check_battery_matches_faults(self, where: str, faults: list[str], battery: BatterySpec | None) -> None:
+        """A pack's behaviour follows from physics, so it must agree with what the faults promise."""
+        if battery is None:
+            return
+        alarm = ASSUMED_CAMERA_ELECTRICAL
+        sag_v = terminal_v(battery, alarm.recording_a)
+        failing = sags_below_alarm(battery)
+        if "battery_failing" in faults and not failing:
+            self.fail(where, "battery", f"'battery_failing' needs a pack that sags below the camera's "
+                                        f"{alarm.low_battery_v:g} V alarm while recording; this one stays at "
+                                        f"{sag_v:.2f} V (try {FAILING_PACK.open_circuit_v:g} V, "
+                                        f"{FAILING_PACK.internal_resistance_ohm:g} ohm)")
+        if "battery_failing" not in faults and failing:
+            self.fail(where, "battery", f"this pack sags to {sag_v:.2f} V while recording, below the camera's "
+                                        f"{alarm.low_battery_v:g} V alarm: add 'battery_failing' to faults "
+                                        f"or give a healthier pack")
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario's TOML text; raise :class:`ScenarioError` (one line) on any problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    return _Reader(source).scenario(data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    return parse_scenario(text, str(path))
+
+
+def default_scenario() -> Scenario:
+    """The built-in bench: a dozen cameras with a realistic mix of faults (``scenarios/default.toml``)."""
+    text = resources.files("firmware_sim").joinpath("scenarios/default.toml").read_text(encoding="utf-8")
+    return parse_scenario(text, "default scenario")

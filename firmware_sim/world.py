@@ -1,0 +1,217 @@
+"""The simulated bench: router, Sync Module, the camera on the fixture and its batteries, in virtual time.
+
+The world listens to the wiring (what the rig's relays and actuators do) and answers only through hardware:
+the photodiode's pin, the INA219's ``measure``, the network probe and the operator. Nothing here is for the
+rig to read directly.
+
+Power: the camera runs when the ``camera`` outlet is on (for ``outdoor`` that relay is in its battery lead;
+the changeover relay picks its own pack or the reference pack, and its transfer is too quick for the camera
+to notice). The INA219 sits between the selected pack and the camera relay plus the load resistor, so it
+sees the pack even while the camera is switched off; a Mini (USB powered) gives it nothing to measure.
+
+Faults belong to the camera on the fixture: mounting another camera clears the last one's faults.
+"""
+
+from __future__ import annotations
+
+import random
+
+from firmware_sim.battery import (
+    FAILING_PACK,
+    HEALTHY_PACK,
+    REFERENCE_PACK,
+    BatterySpec,
+    solve_circuit,
+)
+from firmware_sim.camera import Camera
+from firmware_sim.clock import VirtualClock
+from firmware_sim.faults import PowerHistory, restart_cures
+from firmware_sim.ina219 import Ina219Emulator
+from firmware_sim.led_timing import DEFAULT_TIMING, LedTiming
+from firmware_sim.network import SimNetworkProbe
+from firmware_sim.operator import SimulatedOperator
+from firmware_sim.pins import VirtualMockFactory
+from firmware_sim.router import Router
+from firmware_sim.scenario import CameraSpec, Scenario
+from firmware_sim.sync_module import SyncModule
+from firmware_sim.wiring import BenchWiring
+from rig.config import RigConfig
+from rig.operator import OperatorTask
+
+USB_SUPPLY_V = 5.0
+
+
+class BenchWorld:
+    """Everything on the desk except the rig. ``seed`` makes a run repeat exactly."""
+
+    def __init__(
+        self,
+        config: RigConfig,
+        scenario: Scenario,
+        clock: VirtualClock,
+        factory: VirtualMockFactory,
+        wiring: BenchWiring,
+        ina219: Ina219Emulator,
+        seed: int = 0,
+        timing: LedTiming = DEFAULT_TIMING,
+    ) -> None:
+        self.config = config
+        self.scenario = scenario
+        self.clock = clock
+        self.wiring = wiring
+        self.ina219 = ina219
+        self.seed = seed
+        self.timing = timing
+        self._led_pin = factory.input_pin(config.photodiode.pin)
+        self._lit_level = config.photodiode.active_high
+        self._drive_led(False)
+        self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
+                             powered=wiring.state("router"))
+        self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"), lambda: self.router.internet_ok,
+                                      self._network_changed, powered=wiring.state("sync_module"))
+        self.reference_pack: BatterySpec = REFERENCE_PACK
+        self.spec: CameraSpec | None = None
+        self.camera: Camera | None = None
+        self.own_pack: BatterySpec | None = None
+        self._camera_power = PowerHistory(False)
+        self._load_on = wiring.state("load_switch")
+        self._reference_selected = wiring.state("battery_changeover")
+        self._r_load_ohm = config.battery.pulse_load_ohm
+        wiring.subscribe(self._on_device)
+        ina219.measure = self._measure
+        self.network_probe = SimNetworkProbe(self.router, clock, config.network)
+        self.operator = SimulatedOperator(clock, self._app, scenario.operator_delay_s,
+                                          scenario.operator_declines)
+        self._network_changed()
+
+    # ---- the technician's hands ----------------------------------------------------------------------------
+    def mount(self, index: int) -> CameraSpec:
+        """Put scenario camera ``index`` on the fixture (the previous one comes off); it boots if powered."""
+        cameras = self.scenario.cameras
+        if not 0 <= index < len(cameras):
+            raise IndexError(f"{self.scenario.source}: no camera {index} (the scenario has {len(cameras)})")
+        self.unmount()
+        spec = cameras[index]
+        self.spec = spec
+        if spec.uses_battery:
+            self.own_pack = spec.battery or (FAILING_PACK if spec.has("battery_failing") else HEALTHY_PACK)
+        self.camera = Camera(spec, self.clock, random.Random(f"camera:{self.seed}:{index}:{spec.serial}"),
+                             led=self._drive_led, path_ok=self._camera_path_ok, supply_v=self._camera_supply_v,
+                             timing=self.timing)
+        # Time spent in a box before mounting is no restart: only off-periods seen on the fixture count.
+        self._camera_power = PowerHistory(False)
+        self.router.set_upstream_fault(spec.has("router_down"))
+        self.sync_module.set_glitched(spec.has("sync_module_glitch"))
+        self._update_camera_power()
+        return spec
+
+    def unmount(self) -> None:
+        """Take the camera off the fixture; its faults go with it."""
+        if self.camera is not None:
+            self.camera.set_power(False)
+        self.camera = self.spec = self.own_pack = None
+        self._camera_power = PowerHistory(False)
+        if self.router.upstream_fault:
+            self.router.set_upstream_fault(False)
+            self.sync_module.link.kick()
+        self.sync_module.set_glitched(False)
+
+    # ---- what the rig did (through the wiring) -------------------------------------------------------------
+    def _on_device(self, name: str, state: bool) -> None:
+        if name == "router":
+            self.router.set_power(state)
+        elif name == "sync_module":
+            self.sync_module.set_power(state)
+            if state:
+                self._check_restart_cure()
+        elif name == "camera":
+            self._update_camera_power()
+        elif name == "load_switch":
+            self._load_on = state
+        elif name == "battery_changeover":
+            self._reference_selected = state
+        camera = self.camera
+        if camera is None:
+            return
+        if name == "reset_button":
+            camera.reset_button(state)
+        elif name in ("load_switch", "battery_changeover"):
+            camera.supply_changed()
+        elif state and name == ("motion_light" if camera.spec.model == "mini" else "motion_stimulus"):
+            camera.motion()
+
+    def _update_camera_power(self) -> None:
+        camera = self.camera
+        powered = camera is not None and self.wiring.state("camera")
+        if self._camera_power.switch(powered, self.clock.now()) and camera is not None:
+            if powered:
+                self._check_restart_cure()
+            camera.set_power(powered)
+
+    def _check_restart_cure(self) -> None:
+        """The article's restart, judged when the last of camera and Sync Module comes back on."""
+        camera = self.camera
+        if camera is None or not self._camera_power.powered:
+            return
+        outdoor = camera.spec.model == "outdoor"
+        if outdoor and not self.sync_module.power.powered:
+            return
+        if restart_cures(camera.spec.model, self._camera_power.last_off, self.sync_module.power.last_off):
+            camera.clear_glitch()
+            if outdoor:
+                self.sync_module.set_glitched(False)
+
+    def _network_changed(self) -> None:
+        self.sync_module.upstream_changed()
+        if self.camera is not None:
+            self.camera.upstream_changed()
+
+    # ---- what the camera depends on ------------------------------------------------------------------------
+    def _camera_path_ok(self) -> bool:
+        if self.spec is not None and self.spec.model == "outdoor":
+            return self.sync_module.online and self.router.internet_ok
+        return self.router.internet_ok
+
+    def _selected_pack(self) -> BatterySpec | None:
+        return self.reference_pack if self._reference_selected else self.own_pack
+
+    def _camera_supply_v(self) -> float:
+        """The pack's terminal voltage at the present draw: what the camera's low-battery alarm reads."""
+        pack = self._selected_pack()
+        if pack is None or self.camera is None:
+            return USB_SUPPLY_V
+        load = self._r_load_ohm if self._load_on else None
+        return solve_circuit(pack, self.camera.current_a(), load, self.ina219.shunt_ohm).terminal_v
+
+    # ---- the hardware interfaces ---------------------------------------------------------------------------
+    def _measure(self) -> tuple[float, float]:
+        """The INA219's view at a conversion: (bus voltage on the load side of the shunt, current)."""
+        if self.spec is not None and self.spec.model == "mini":
+            return 0.0, 0.0
+        pack = self._selected_pack()
+        if pack is None:
+            return 0.0, 0.0
+        camera_a = self.camera.current_a() if self.camera is not None else 0.0
+        load = self._r_load_ohm if self._load_on else None
+        shunt_ohm = self.ina219.shunt_ohm
+        point = solve_circuit(pack, camera_a, load, shunt_ohm)
+        return point.terminal_v - point.current_a * shunt_ohm, point.current_a
+
+    def _drive_led(self, lit: bool) -> None:
+        if lit == self._lit_level:
+            self._led_pin.drive_high()
+        else:
+            self._led_pin.drive_low()
+
+    def _app(self, task: OperatorTask, serial: str) -> str | None:
+        """An app step on ``serial``: None when it worked, else what the app showed."""
+        camera = self.camera
+        if camera is None:
+            return "the fixture is empty"
+        if serial != camera.spec.serial:
+            return f"the app finds no camera {serial} here (the fixture holds {camera.spec.serial})"
+        if task is OperatorTask.CHANGE_WIFI:
+            return camera.change_wifi()
+        if task is OperatorTask.DELETE_CAMERA:
+            return camera.delete()
+        return camera.readd()
