@@ -57,7 +57,9 @@ def frame_checksum(channel: int, state: int) -> int:
 class RelayBoardEmulator:
     """An LCUS-4 (channels 1-4; up to 8 for the LCUS-8) on a pty, all relays released at power-up."""
 
-    def __init__(self, channels: int = 4, on_change: ChangeListener | None = None) -> None:
+    def __init__(
+        self, channels: int = 4, on_change: ChangeListener | None = None, log_rejects: bool = True
+    ) -> None:
         if not 1 <= channels <= MAX_CHANNELS:
             raise ValueError(f"an LCUS board has 1-{MAX_CHANNELS} channels (got {channels})")
         self.channels = channels
@@ -65,6 +67,7 @@ class RelayBoardEmulator:
         self.frames: list[bytes] = []            # every header-aligned frame received, good or bad, byte-exact
         self.rejected: list[RejectedFrame] = []  # frames (and stray bytes) not applied, with the reason
         self.bytes_received = 0
+        self.log_rejects = log_rejects   # off when the owner reports ``rejected`` itself (the CLI)
         self._listeners: list[ChangeListener] = [on_change] if on_change else []
         self._buffer = bytearray()
         self._lock = threading.RLock()
@@ -149,7 +152,8 @@ class RelayBoardEmulator:
 
     def _reject(self, data: bytes, reason: str) -> None:
         self.rejected.append(RejectedFrame(data, reason))
-        log.warning("relay board %s: bad frame %s: %s", self.port_path, data.hex(" "), reason)
+        if self.log_rejects:
+            log.warning("relay board %s: bad frame %s: %s", self.port_path, data.hex(" "), reason)
 
     # -- background reader ---------------------------------------------------------------------------------
 
@@ -250,7 +254,7 @@ def main(channels: int) -> None:
         click.echo(f"t={time.monotonic() - started:.3f} ch{channel} {'on' if energised else 'off'}")
         _flush_stdout()
 
-    board = RelayBoardEmulator(channels, on_change=report)
+    board = RelayBoardEmulator(channels, on_change=report, log_rejects=False)
     seen_rejects = 0
     signal.signal(signal.SIGTERM, _exit_on_signal)
     click.echo(board.port_path)
