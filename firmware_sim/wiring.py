@@ -5,8 +5,9 @@ drives which relay, active low or high, load on the normally-closed or normally-
 the rig does at the lowest level (GPIO output levels through the pin factory, relay-board frames through the
 emulator) and tells the rest of the world "the router lost power at t=12.0", never asking the rig anything.
 
-Every relay starts released (a Pi that has not configured its pins drives nothing), so on the reference
-fixture every outlet starts powered and every actuator idle.
+Every relay starts released (a Pi that has not configured its pins drives nothing, and each relay input has
+its pull resistor), so on the reference fixture every outlet starts powered and every actuator idle. Build
+the wiring before the rig, as a bench is wired before the Pi boots.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class BenchWiring:
         # Everything released: outlets powered exactly when wired normally-on, actuators idle.
         self._states: dict[str, bool] = {name: cfg.outlets[name].normally_on for name in OUTLET_NAMES}
         self._states.update(dict.fromkeys(ACTUATOR_NAMES, False))
+        for bcm, role in self._pins.items():
+            self._states[role.device] = self._settle_pin(factory, bcm, role)
         self.history: list[DeviceChange] = [
             DeviceChange(clock.now(), name, state) for name, state in self._states.items()
         ]
@@ -115,6 +118,26 @@ class BenchWiring:
             self.relay_board.poll()
 
     # -- what the rig did ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _settle_pin(factory: VirtualMockFactory, bcm: int, role: _PinRole) -> bool:
+        """The named state a pin gives before the world starts, modelling the input's pull resistor.
+
+        A relay HAT input is pulled up (active low), an IoT Relay trigger or a MOSFET gate pulled down: an
+        undriven pin leaves the relay released. The mock pin is set to that level, so the rig configuring it
+        as an output at the *active* level is an edge the wiring hears (a mock pin that idled low would hide
+        an active-low relay being energised at construction). A pin the rig already drives is read as is.
+        """
+        pin = factory.pin(f"GPIO{bcm}")
+        if pin.function == "input":
+            if role.active_level:
+                pin.drive_low()
+            else:
+                pin.drive_high()
+            energised = False
+        else:
+            energised = bool(pin.state) == role.active_level
+        return (not energised) if role.normally_on else energised
 
     def _on_pin(self, bcm: int, level: bool) -> None:
         role = self._pins.get(bcm)
