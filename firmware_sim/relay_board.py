@@ -95,13 +95,17 @@ class RelayBoardEmulator:
         """Read and apply everything pending; with ``timeout_s`` wait that long for the first byte.
 
         Returns the number of bytes read (0 once unplugged, or while ``stalled``)."""
+        if timeout_s > 0:
+            # Wait outside the lock: a synchronous poll() must never queue behind the reader thread's wait.
+            try:
+                ready, _, _ = select.select([self._master], [], [], timeout_s)
+            except (OSError, ValueError):  # unplugged meanwhile: the fd is gone
+                return 0
+            if not ready:
+                return 0
         with self._lock:
             if not self.plugged or self.stalled:
                 return 0
-            if timeout_s > 0:
-                ready, _, _ = select.select([self._master], [], [], timeout_s)
-                if not ready:
-                    return 0
             total = 0
             while True:
                 try:
