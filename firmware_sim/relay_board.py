@@ -162,7 +162,11 @@ class RelayBoardEmulator:
     # -- background reader ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Read in a daemon thread until ``close``/``unplug`` (for the stand-alone board process)."""
+        """Read in a daemon thread until ``close``/``unplug``: for a board that runs beside a real-time rig.
+
+        Not for the in-process simulator: the thread would fire listeners from its own thread, at whatever
+        virtual instant the main thread has reached. There, call ``poll()`` (e.g. before each clock advance)
+        or hand the rig ``rig_opener()``, and the switch lands at the instant the rig wrote it."""
         if self._thread is not None:
             return
         self._stop.clear()
