@@ -79,8 +79,9 @@ def build_sim_bench(
     relay_board: RelayBoardEmulator | None = None
     serial_opener = None
     if config.relays.backend == "serial":
+        # Only the pty path is swapped: the rig still opens it with real pyserial. The board takes in what
+        # the rig wrote at the start of every clock advance, so relay changes land at their virtual time.
         relay_board = RelayBoardEmulator(channels=max(4, *(o.channel or 1 for o in config.outlets.values())))
-        relay_board.start()
         clock.before_advance(relay_board.poll)
         port_path = relay_board.port_path
 
