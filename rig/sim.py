@@ -109,6 +109,7 @@ def simulated_technician(bench: SimulatedBench):
     """``rig check --sim``'s confirmations: a technician who looks at the simulated bench's wiring."""
 
     def confirm(device: str, _question: str, expected_on: bool) -> bool:
+        bench.clock.sleep(0.2)  # the technician takes a moment to look (and the relay board its frame)
         return bench.wiring.state(device) == expected_on
 
     return confirm
