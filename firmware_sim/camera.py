@@ -174,10 +174,10 @@ class Camera:
         return True
 
     def reset_button(self, pressed: bool) -> None:
-        """Held for RESET_HOLD_MIN_S on a started camera: setup mode. Released sooner: nothing at all."""
+        """Held for RESET_HOLD_MIN_S on a powered camera: setup mode. Released sooner: nothing at all."""
         if pressed:
-            started = self.state in (CameraState.CONNECTING, CameraState.ONLINE, CameraState.OFFLINE)
-            if started and self._reset_hold is None:
+            # Pressed on a powered camera (booting too: boot is shorter than the hold), not in setup already.
+            if self.state not in (CameraState.OFF, CameraState.SETUP) and self._reset_hold is None:
                 self._reset_hold = self._later(RESET_HOLD_MIN_S, self._enter_setup)
         elif self._reset_hold is not None:
             self._reset_hold.cancel()
