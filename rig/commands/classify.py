@@ -1,0 +1,65 @@
+"""``rig classify FILE...``: which LED pattern each trace shows, and when the evidence fixed it.
+
+Each file is classified on its own: a bad file gets one line on stderr naming the file and line, and the others
+still get their answer. Exit code 0 when every file was read, 1 when any was not.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from rig.led.classifier import Decision, classify_trace
+from rig.led.trace import TraceFormatError, read_trace_csv
+
+
+def _details(decision: Decision) -> str:
+    """The evidence that matters for this pattern, in a few words."""
+    ev = decision.evidence
+    parts: list[str] = []
+    if ev.get("period_s") is not None:
+        parts.append(f"period {ev['period_s']:.2f} s")
+    if ev.get("missed_flashes"):
+        parts.append(f"{ev['missed_flashes']} missed")
+    if ev.get("recording_s") is not None:
+        parts.append(f"recording {ev['recording_s']:.1f} s")
+    if ev.get("burst_flashes"):
+        parts.append(f"burst {ev['burst_flashes']} flash(es)")
+    if ev.get("burst_period_s") is not None:
+        parts.append(f"at {ev['burst_period_s']:.2f} s")
+    if ev.get("lit_s") is not None:
+        parts.append(f"lit {ev['lit_s']:.1f} s")
+    if ev.get("reason"):
+        parts.append(str(ev["reason"]))
+    return ", ".join(parts)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file and line.")
+@click.pass_context
+def classify(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Classify LED trace CSV files (t_s,level) into none, motion, network_lost, low_battery, solid, unknown."""
+    failed = 0
+    table = Table("file", "pattern", "decided at (s)", "flashes", "evidence")
+    table.columns[0].overflow = "fold"
+    for path in files:
+        try:
+            trace = read_trace_csv(path)
+        except TraceFormatError as exc:
+            click.echo(f"rig: {exc}", err=True)
+            failed += 1
+            continue
+        decision = classify_trace(trace)
+        if as_json:
+            click.echo(json.dumps({"file": path, **decision.as_dict()}))
+        else:
+            when = f"{decision.decided_at_s:.3f}" + ("" if decision.committed else " (end, guess)")
+            table.add_row(path, decision.pattern.value, when, str(decision.evidence.get("flash_count", 0)),
+                          _details(decision))
+    if not as_json and table.row_count:
+        Console().print(table)
+    ctx.exit(1 if failed else 0)

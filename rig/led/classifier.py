@@ -1,0 +1,183 @@
+"""The streaming LED pattern classifier: fed edges in time order, it commits as soon as the evidence allows.
+
+Use it live (a controller feeds the photodiode's edges and tells it the time) or on a whole trace
+(:func:`classify_trace`). Once committed the answer never changes; :meth:`PatternClassifier.finish` gives the
+best answer when observation stops before the evidence is complete.
+
+When each pattern can be committed (``k`` = ``missed_flashes``, default 1; J = ``edge_jitter_s``, 30 ms;
+windows between two edges get 2J; every commit also waits until the pulse list is stable, i.e. up to
+``dropout_max_s`` = 0.1 s after the last pulse ended):
+
+=============  ==========================================================================================
+none           dark from the start for (k+1) x 3.3 s + J (6.63 s): the first network_lost flash would have
+               shown by then even with k flashes missed (its phase is unknown, so a whole period).
+network_lost   the second flash's end (+ stability), its rise 2.7-3.3 s (or a multiple, for missed
+               flashes) +- 2J after the first's.
+motion         no light: (k+1) x 3.3 s + 2J after the flash's rise with no second flash (6.66 s), else it
+               could be network_lost with a flash missed. With the recording light: once the light is out
+               and the low-battery burst window has passed with no flash: 1.5 + k x 0.6 s + 2J after
+               light-off (2.16 s); before that a burst could still follow.
+low_battery    the ``burst_flashes_to_commit``-th (default 2nd) quick flash after the light, the first one
+               0.3-1.5 s (+ k missed periods) after light-off, then 0.3-0.6 s apart.
+solid          lit for 60 s + 2J: longer than any clip, whatever the jitter.
+unknown        as soon as the pulses fit no pattern (a pulse too long for a flash and too short for a clip,
+               a second flash off the network period, a light too late after the flash, a burst cut short).
+=============  ==========================================================================================
+
+Why ``missed_flashes`` = 1 by default: a real sensor now and then misses a flash. With k = 0 a network_lost
+camera whose first or second flash is missed reads ``none`` or ``motion``, and a missed flash on the bench
+turns a broken camera into a pass. Trusting every flash saves 3.3 s on ``none`` and on a lone flash; the
+benchmark prints both settings.
+
+Ideal decision time (what the benchmark divides by): the earliest time at which the noise-free trace's prefix
+fixes the pattern under the same model, with no margins: none (k+1) x 3.3 s; network_lost the second
+flash's end; motion (k+1) x 3.3 s after its flash's rise, or 1.5 + k x 0.6 s after light-off; low_battery
+the first burst flash's end; solid 60 s after the rise. The classifier's excess over it is its jitter margin,
+its stability wait and, for low_battery, waiting for a second burst flash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rig.led.grammar import Phase, Reading, interpret
+from rig.led.patterns import Pattern
+from rig.led.pulses import PulseTracker
+from rig.led.timing import DEFAULT_PATTERN_TIMING, PatternTiming
+from rig.led.trace import Edge, Trace
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The classifier's answer: ``pattern`` at trace time ``decided_at_s``, with the ``evidence`` behind it.
+
+    ``committed`` is False for a best guess given by :meth:`PatternClassifier.finish` when observation ended
+    before the evidence was complete.
+    """
+
+    pattern: Pattern
+    decided_at_s: float
+    evidence: dict[str, object] = field(default_factory=dict)
+    committed: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return {"pattern": self.pattern.value, "decided_at_s": round(self.decided_at_s, 6),
+                "committed": self.committed, "evidence": self.evidence}
+
+
+def _edge_parts(edge) -> tuple[float, int]:
+    """Accept an :class:`Edge`, a ``(t_s, level)`` pair, or anything with ``t_s`` and ``level`` or ``lit``."""
+    if isinstance(edge, tuple):
+        t_s, level = edge
+    elif hasattr(edge, "level"):
+        t_s, level = edge.t_s, edge.level
+    else:
+        t_s, level = edge.t_s, edge.lit
+    level = int(level)
+    if level not in (0, 1):
+        raise ValueError(f"LED level must be 0 or 1, got {level}")
+    return float(t_s), level
+
+
+class PatternClassifier:
+    """Streaming classifier. ``feed`` edges in time order, ``advance`` the time when none comes, ``finish``.
+
+    ``advance(now_s)`` promises no edge earlier than ``now_s`` will be fed later: a live controller whose edges
+    arrive late (callback latency) should advance to ``now - latency``.
+    """
+
+    def __init__(self, start_s: float = 0.0, initial_level: int = 0,
+                 timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> None:
+        if initial_level not in (0, 1):
+            raise ValueError(f"initial LED level must be 0 or 1, got {initial_level}")
+        self.timing = timing
+        self.start_s = start_s
+        self._tracker = PulseTracker(start_s, initial_level, timing)
+        self._now = start_s
+        self._decision: Decision | None = None
+        self._reading: Reading = interpret([], start_s, start_s, timing)
+
+    # --- the controller's view ---
+    @property
+    def decision(self) -> Decision | None:
+        return self._decision
+
+    @property
+    def phase(self) -> Phase:
+        """Where the pattern stands (dark, flash, recording, ...) as of the last stable moment."""
+        return self._reading.phase
+
+    @property
+    def now_s(self) -> float:
+        return self._now
+
+    # --- input ---
+    def feed(self, edge: Edge | tuple[float, int]) -> Decision | None:
+        """One edge from the photodiode. Returns the decision once committed (then on every later call)."""
+        t_s, level = _edge_parts(edge)
+        self._check_time(t_s, "edge")
+        if self._decision is None:
+            self._run_until(t_s)
+        if self._decision is None:
+            self._now = t_s
+            self._tracker.raw_edge(t_s, level)
+            self._evaluate()
+            self._run_until(t_s)
+        self._now = t_s
+        return self._decision
+
+    def advance(self, now_s: float) -> Decision | None:
+        """Time has reached ``now_s`` with no edge since the last one."""
+        self._check_time(now_s, "time")
+        self._run_until(now_s)
+        self._now = now_s
+        return self._decision
+
+    def finish(self, end_s: float) -> Decision:
+        """Observation is over at ``end_s``: the committed decision, or the best answer from what was seen."""
+        self.advance(end_s)
+        if self._decision is not None:
+            return self._decision
+        reading = interpret(self._tracker.pulses_at_end(), self.start_s, end_s, self.timing, final=True)
+        pattern = reading.pattern if reading.pattern is not None else reading.guess
+        return Decision(pattern, end_s, reading.evidence, committed=False)
+
+    # --- internals ---
+    def _check_time(self, t_s: float, what: str) -> None:
+        if t_s < self._now:
+            raise ValueError(f"{what} at {t_s:.6f} s is before {self._now:.6f} s: time went backwards")
+
+    def _run_until(self, t_s: float) -> None:
+        """Fire every timer due by ``t_s`` in time order: the tracker's, and the grammar's deadline."""
+        while self._decision is None:
+            due = self._tracker.next_due()
+            deadline = self._reading.deadline_s if self._tracker.stable else None
+            candidates = [d for d in (due, deadline) if d is not None]
+            if not candidates or min(candidates) > t_s:
+                return
+            self._now = max(self._now, min(candidates))
+            if due is not None and due == min(candidates):
+                self._tracker.fire_next(self._now)
+                self._evaluate()
+                continue
+            self._evaluate()
+            late = self._reading.deadline_s
+            if self._decision is None and late is not None and late <= self._now:  # pragma: no cover
+                raise AssertionError(f"deadline {late} passed at {self._now} without a decision")
+
+    def _evaluate(self) -> None:
+        if not self._tracker.stable:
+            return
+        reading = interpret(self._tracker.pulses(), self.start_s, self._now, self.timing)
+        self._reading = reading
+        if reading.pattern is not None:
+            self._decision = Decision(reading.pattern, self._now, reading.evidence)
+
+
+def classify_trace(trace: Trace, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> Decision:
+    """Stream a whole trace through a :class:`PatternClassifier` and return its decision."""
+    clf = PatternClassifier(trace.start_s, trace.initial_level, timing)
+    for edge in trace.edges:
+        if clf.feed(edge) is not None:
+            break
+    return clf.finish(max(trace.end_s, clf.now_s))

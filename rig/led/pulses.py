@@ -1,0 +1,183 @@
+"""Pulse extraction: raw photodiode edges in, the LED's real lit pulses out, streaming.
+
+A comparator on a real LED does not give clean pulses. This module removes, in time order and with bounded
+delay, what DESIGN.md calls sensor noise:
+
+* lit runs shorter than ``noise_max_s`` (comparator glitches, 100/120 Hz ambient flicker, the lit half of
+  contact chatter) are dropped: a rise only counts once the input has stayed lit that long;
+* dark gaps shorter than ``noise_max_s`` (the dark half of chatter) are bridged;
+* dark gaps shorter than ``dropout_max_s`` next to a long pulse are dropouts inside the recording light: bridged
+  inside it, and a short pulse just before it is merged into it (a dropout early in the light must not turn
+  its first moments into a "flash"). The model never puts a flash that close to the light.
+
+Edge times are kept as the sensor stamped them (the start of the surviving run), only *knowing* them is late:
+a rise is known ``noise_max_s`` after it happened, a pulse's end ``dropout_max_s`` after it happened. The
+tracker says when its pulse list is *stable* (nothing seen so far can still change it); the classifier only
+commits then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rig.led.timing import PatternTiming
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """One lit period of the LED. ``fall_s`` is None while still lit; ``starts_before`` when it was already lit
+    as observation began (the true rise is at or before ``rise_s``)."""
+
+    rise_s: float
+    fall_s: float | None = None
+    starts_before: bool = False
+
+    def lit_s(self, now_s: float) -> float:
+        return (self.fall_s if self.fall_s is not None else now_s) - self.rise_s
+
+
+class PulseTracker:
+    """Streaming noise filter. Feed raw levels with :meth:`raw_edge`; fire timers with :meth:`fire_next`."""
+
+    def __init__(self, start_s: float, initial_level: int, timing: PatternTiming) -> None:
+        self._timing = timing
+        self._raw = initial_level
+        self._pending_rise: float | None = None   # raw went lit here; not yet noise_max_s long
+        self._final: list[Pulse] = []              # pulses nothing can change any more
+        self._chain: list[Pulse] = []              # short pulses a long one may still swallow (dropout gaps)
+        self._open_rise: float | None = start_s if initial_level else None
+        self._open_starts_before = bool(initial_level)
+        self._open_long = False
+        self._closing_fall: float | None = None    # the open pulse went dark here; may still be bridged
+        self._long_s = timing.flash_width_max_s
+
+    # --- input ---
+    def raw_edge(self, t_s: float, level: int) -> None:
+        """The comparator output became ``level`` at ``t_s`` (due timers before ``t_s`` must be fired first)."""
+        if level == self._raw:
+            return
+        self._raw = level
+        if level:
+            self._pending_rise = t_s
+        elif self._pending_rise is not None:
+            self._pending_rise = None          # lit for less than noise_max_s: a glitch
+        else:
+            self._closing_fall = t_s           # a real fall, unless the dark is too short to count
+
+    # --- timers ---
+    def next_due(self) -> float | None:
+        """When the tracker must next be told the time (a rise confirmed, a pulse end made final, ...)."""
+        due: list[float] = []
+        if self._pending_rise is not None:
+            due.append(self._pending_rise + self._timing.noise_max_s)
+        if self._closing_fall is not None and not self._blocked():
+            due.append(self._closing_fall + self._timing.dropout_max_s)
+        if self._open_rise is not None and self._closing_fall is None and not self._open_long:
+            due.append(self._open_rise + self._long_s)
+        return min(due) if due else None
+
+    def fire_next(self, now_s: float) -> None:
+        """Fire the earliest due timer (the caller checked it is due by ``now_s``)."""
+        t = self._timing
+        candidates: list[tuple[float, str]] = []
+        if self._pending_rise is not None:
+            candidates.append((self._pending_rise + t.noise_max_s, "confirm"))
+        if self._closing_fall is not None and not self._blocked():
+            candidates.append((self._closing_fall + t.dropout_max_s, "finalize"))
+        if self._open_rise is not None and self._closing_fall is None and not self._open_long:
+            candidates.append((self._open_rise + self._long_s, "long"))
+        if not candidates:
+            return
+        _, what = min(candidates)
+        if what == "confirm":
+            rise = self._pending_rise
+            assert rise is not None
+            self._pending_rise = None
+            self._confirmed_rise(rise, now_s)
+        elif what == "finalize":
+            self._finalize()
+        else:
+            self._become_long()
+
+    def _blocked(self) -> bool:
+        """A pulse end cannot be made final while an unconfirmed rise could still bridge its gap."""
+        return (self._pending_rise is not None and self._closing_fall is not None
+                and self._pending_rise < self._closing_fall + self._timing.dropout_max_s)
+
+    def _confirmed_rise(self, rise_s: float, now_s: float) -> None:
+        t = self._timing
+        if self._closing_fall is None:
+            self._open_rise, self._open_starts_before, self._open_long = rise_s, False, False
+            return
+        gap_s = rise_s - self._closing_fall
+        if gap_s < t.noise_max_s or (self._open_long and gap_s < t.dropout_max_s):
+            self._closing_fall = None          # bridged: the same pulse goes on
+            if not self._open_long and self._open_rise is not None and now_s - self._open_rise >= self._long_s:
+                self._become_long()
+            return
+        assert self._open_rise is not None
+        closed = Pulse(self._open_rise, self._closing_fall, self._open_starts_before)
+        self._closing_fall = None
+        if gap_s < t.dropout_max_s:
+            self._chain.append(closed)         # short pulse, short gap: maybe the start of a light
+        else:
+            self._final.extend([*self._chain, closed])
+            self._chain.clear()
+        self._open_rise, self._open_starts_before, self._open_long = rise_s, False, False
+
+    def _finalize(self) -> None:
+        assert self._open_rise is not None and self._closing_fall is not None
+        self._final.extend([*self._chain, Pulse(self._open_rise, self._closing_fall, self._open_starts_before)])
+        self._chain.clear()
+        self._open_rise = self._closing_fall = None
+        self._open_long = self._open_starts_before = False
+
+    def _become_long(self) -> None:
+        self._open_long = True
+        if self._chain:                        # the short pulses before it were its start, split by dropouts
+            self._open_rise = self._chain[0].rise_s
+            self._open_starts_before = self._chain[0].starts_before
+            self._chain.clear()
+
+    # --- output ---
+    @property
+    def stable(self) -> bool:
+        """True when no pulse seen so far can still change: dark for ``dropout_max_s`` after the last pulse
+        (or never lit), or inside a long pulse; and no unconfirmed rise."""
+        if self._pending_rise is not None or self._closing_fall is not None or self._chain:
+            return False
+        return self._open_rise is None or self._open_long
+
+    def pulses(self) -> list[Pulse]:
+        """The stable view: final pulses, plus the long pulse still lit. Only meaningful when :attr:`stable`."""
+        if self._open_rise is not None and self._open_long:
+            return [*self._final, Pulse(self._open_rise, None, self._open_starts_before)]
+        return list(self._final)
+
+    def pulses_at_end(self) -> list[Pulse]:
+        """Best view when observation stops now: pending dark gaps count as real, an unconfirmed rise does not,
+        and a pulse still lit stays open (it may be a flash cut short or a light)."""
+        out = [*self._final, *self._chain]
+        if self._open_rise is not None:
+            out.append(Pulse(self._open_rise, self._closing_fall, self._open_starts_before))
+        return out
+
+    @property
+    def lit(self) -> bool:
+        """Is the LED lit as far as the filter knows (a confirmed pulse that has not ended)?"""
+        return self._open_rise is not None and self._closing_fall is None
+
+
+def extract_pulses(start_s: float, initial_level: int, edges, end_s: float, timing: PatternTiming) -> list[Pulse]:
+    """The de-noised pulses of a whole trace (``edges``: ``(t_s, level)`` pairs in time order)."""
+    tracker = PulseTracker(start_s, initial_level, timing)
+
+    def run_until(t_s: float) -> None:
+        while (due := tracker.next_due()) is not None and due <= t_s:
+            tracker.fire_next(due)
+
+    for t_s, level in edges:
+        run_until(t_s)
+        tracker.raw_edge(t_s, level)
+    run_until(end_s)
+    return tracker.pulses_at_end()
