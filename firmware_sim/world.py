@@ -64,6 +64,7 @@ class BenchWorld:
         self.timing = timing
         self._led_pin = factory.input_pin(config.photodiode.pin)
         self._lit_level = config.photodiode.active_high
+        self.flooded = False              # ambient light swamping the photodiode (no shroud)
         self._drive_led(False)
         self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
                              powered=wiring.state("router"))
@@ -197,8 +198,13 @@ class BenchWorld:
         point = solve_circuit(pack, camera_a, load, shunt_ohm)
         return point.terminal_v - point.current_a * shunt_ohm, point.current_a
 
+    def flood_photodiode(self, flooded: bool) -> None:
+        """Ambient light on the sensor (the shroud off): it reads lit whatever the LED does (``solid``)."""
+        self.flooded = flooded
+        self._drive_led(self.camera is not None and self.camera.lit)
+
     def _drive_led(self, lit: bool) -> None:
-        if lit == self._lit_level:
+        if (lit or self.flooded) == self._lit_level:
             self._led_pin.drive_high()
         else:
             self._led_pin.drive_low()
