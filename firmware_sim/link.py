@@ -42,6 +42,11 @@ class Link:
         self.running = True
         self._schedule_attempt(delay_s)
 
+    def assume_online(self) -> None:
+        """Start already connected (a bench that was settled before the simulation began)."""
+        self.stop()
+        self.running = self.online = True
+
     def stop(self) -> None:
         """Power lost or the firmware stopped trying: silently offline, nothing pending."""
         if self._handle is not None:

@@ -48,7 +48,7 @@ class SyncModule:
         if powered:
             # The bench starts settled: a powered Sync Module is already online.
             self.state = SyncState.ONLINE
-            self.link.running = self.link.online = True
+            self.link.assume_online()
         else:
             self.state = SyncState.OFF
 
