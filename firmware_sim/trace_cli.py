@@ -14,6 +14,7 @@ import sys
 import click
 
 from firmware_sim.desk import build_desk, single_camera
+from firmware_sim.led_traces import PROFILES, apply_sensor_noise
 from rig.led.trace import Trace, write_trace_csv
 
 PATTERNS = ("none", "motion", "network_lost", "low_battery", "solid")
@@ -48,18 +49,19 @@ def simulate_trace(pattern: str, seconds: float, seed: int = 0, model: str = "ou
 
 
 def add_noise(trace: Trace, profile: str, seed: int) -> Trace:
-    """The sensor-noise profile of ``firmware_sim.led_traces`` applied to the clean edges."""
-    from firmware_sim import led_traces
-
-    noisy = led_traces.apply_sensor_noise(trace, profile, random.Random(f"noise:{profile}:{seed}"))
-    return noisy
+    """What a real photodiode comparator would report for these edges (``led_traces``' noise profiles)."""
+    clean = [(edge.t_s, edge.level) for edge in trace.edges]
+    noisy = apply_sensor_noise(clean, profile, random.Random(f"noise:{profile}:{seed}"), start_s=trace.start_s,
+                               end_s=trace.end_s, initial_level=trace.initial_level)
+    return Trace.from_pairs(trace.initial_level, noisy, end_s=trace.end_s, start_s=trace.start_s)
 
 
 @click.command()
 @click.option("--pattern", type=click.Choice(PATTERNS), required=True, help="What the camera shows.")
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
               help="Length of the observation.")
-@click.option("--noise", default="clean", show_default=True, help="Sensor-noise profile (clean, harsh, ...).")
+@click.option("--noise", type=click.Choice(tuple(PROFILES)), default="clean", show_default=True,
+              help="Sensor-noise profile applied to the camera's true edges.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same trace.")
 @click.option("--model", type=click.Choice(("outdoor", "mini")), default="outdoor", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
@@ -69,8 +71,7 @@ def main(pattern: str, seconds: float, noise: str, seed: int, model: str, output
     if pattern == "low_battery" and model == "mini":
         raise click.BadParameter("a mini runs on USB power: low_battery needs --model outdoor", param_hint="--model")
     trace = simulate_trace(pattern, seconds, seed, model)
-    if noise != "clean":
-        trace = add_noise(trace, noise, seed)
+    trace = add_noise(trace, noise, seed)
     header = f"# firmware_sim trace: pattern={pattern} model={model} seconds={seconds:g} seed={seed} noise={noise}\n"
     if output == "-":
         sys.stdout.write(header)

@@ -104,3 +104,29 @@ def test_runs_as_a_module(tmp_path):
     subprocess.run([sys.executable, "-m", "firmware_sim", "trace", "--pattern", "network_lost", "--seconds", "20",
                     "-o", str(out)], check=True, timeout=60)
     assert classify_trace(read_trace_csv(out)).pattern.value == "network_lost"
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("pattern,seconds", [("none", 25), ("network_lost", 25), ("motion", 25),
+                                             ("low_battery", 25), ("solid", 70)])
+def test_harsh_sensor_noise_is_added_and_the_pattern_still_recognised(tmp_path, pattern, seconds, seed):
+    clean = write(tmp_path, "--pattern", pattern, "--seconds", str(seconds), "--seed", str(seed))
+    harsh = write(tmp_path, "--pattern", pattern, "--seconds", str(seconds), "--seed", str(seed), "--noise", "harsh")
+    assert all(off - on >= T.noise_max_s for on, off in pulses(clean))   # the camera itself never glitches
+    assert harsh.edges != clean.edges
+    assert harsh.initial_level == clean.initial_level and harsh.end_s == clean.end_s
+    assert classify_trace(harsh).pattern.value == pattern
+
+
+def test_noise_profiles_do_what_they_say(tmp_path):
+    clean = write(tmp_path, "--pattern", "network_lost", "--seconds", "60")
+    glitchy = write(tmp_path, "--pattern", "network_lost", "--seconds", "60", "--noise", "glitches")
+    slivers = [p for p in pulses(glitchy) if p[1] - p[0] < T.noise_max_s]
+    assert len(slivers) >= 60                       # ~3 comparator glitches per second
+    assert len(pulses(glitchy)) - len(slivers) == len(pulses(clean))
+
+
+def test_unknown_noise_profile_lists_the_known_ones():
+    result = run("--pattern", "none", "--noise", "awful")
+    assert result.exit_code == 2
+    assert "'awful' is not one of" in result.output and "'harsh'" in result.output
