@@ -20,7 +20,6 @@ class SimNetworkProbe:
         self._router = router
         self._clock = clock
         self._config = config
-        self.checks = 0
 
     def _hop(self, ok: bool, host: str, port: int) -> str:
         if ok:
@@ -29,7 +28,6 @@ class SimNetworkProbe:
         return f"{host}:{port} timed out after {self._config.timeout_s:g} s"
 
     def check(self) -> NetworkStatus:
-        self.checks += 1
         net = self._config
         router_ok = self._router.lan_ok
         router_why = self._hop(router_ok, net.router_host, net.router_port)
