@@ -102,8 +102,10 @@ class CameraSession:
         return observation
 
     def observe_settled(self, step: StepRecord) -> Observation:
-        """Classify the LED, giving a lit LED the time to prove itself a clip or a solid light."""
+        """Classify the LED of a freshly mounted camera: let it boot first, and give a lit LED the time to
+        prove itself a clip or a solid light."""
         led = self.config.led
+        self.wait("camera starting up", self.config.timings.boot_grace_s)
         observation = self.observe(step, led.observe_timeout_s)
         if observation.timed_out and self.fixture.photodiode.lit:
             observation = self.observe(step, led.recording_timeout_s)

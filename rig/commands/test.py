@@ -40,11 +40,12 @@ def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, spee
     if not sim and (scenario or speed or sim_log):
         raise RigError("SCENARIO, --speed and --sim-log need --sim")
     config = load_config_or_fail(config_path)
-    scenario_obj = _load_scenario(scenario) if sim else None
     try:
+        # First, so an unusable results file fails before anything else is done.
         results = ResultsCsv(csv_path)
     except ResultsError as exc:
         raise RigError(str(exc)) from None
+    scenario_obj = _load_scenario(scenario) if sim else None
     outputs = BatchOutputs(
         results,
         Path(records_dir) if records_dir else Path(csv_path).parent / "records",
