@@ -132,11 +132,9 @@ def interpret(pulses: list[Pulse], start_s: float, now_s: float, timing: Pattern
                 flash(p)
                 phase, r1, f1 = Phase.FLASH, p.rise_s, p.fall_s if p.fall_s is not None else now_s
                 r1_lo = f1 - t.flash_width_max_s if p.starts_before else r1
-            elif p.starts_before or t.missed_flashes:
+            else:   # lit with no flash first: solid, a recording whose flash was missed, or neither
                 phase, light = Phase.RECORDING, p
                 ev["flash_before_light"] = False
-            else:
-                return unknown(f"a light at {p.rise_s:.3f} s without the motion flash before it")
 
         elif phase is Phase.FLASH:
             gap_lo, gap_hi = p.rise_s - r1, p.rise_s - r1_lo
@@ -178,6 +176,8 @@ def interpret(pulses: list[Pulse], start_s: float, now_s: float, timing: Pattern
             burst_missed += periods - 1
 
         if light is not None and "recording_s" not in ev and light.fall_s is not None:
+            if not (ev["flash_before_light"] or light.starts_before or t.missed_flashes):
+                return unknown(f"a light at {light.rise_s:.3f} s without the motion flash before it")
             ev["recording_s"] = _r(light.lit_s(now_s))
             ev["recording_starts_before"] = light.starts_before
             light_fall = light.fall_s
