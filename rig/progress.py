@@ -62,6 +62,7 @@ class RichProgress:
             f"{self._camera}: [{style}]{disposition.value}{fixed}[/{style}] "
             f"after {record.duration_s or 0:,.0f} s (LED: {record.initial_pattern or '-'})",
             highlight=False,
+            soft_wrap=True,
         )
 
     def close(self) -> None:

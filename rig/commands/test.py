@@ -75,7 +75,10 @@ def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, spee
             fixture.close()
             if failed:
                 console.print(f"[red]could not switch back on: {', '.join(failed)}[/red]")
-    Console().print(summary_table(records))
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
+    out.print(summary_table(records))
     click.echo(f"results: {csv_path}  records: {outputs.records_dir}")
     if stopped:
         click.echo(f"rig: {stopped}", err=True)
