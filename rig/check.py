@@ -117,12 +117,13 @@ def check_network(fixture: Fixture) -> CheckResult:
 
 def run_check(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
     try:
+        # The network first: switching the router outlet reboots the router for a minute.
         return [
             check_power_meter(fixture),
             check_photodiode(fixture),
+            check_network(fixture),
             *check_outlets(fixture, confirm),
             *check_actuators(fixture, confirm),
-            check_network(fixture),
         ]
     finally:
         fixture.safe_state()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,3 +45,21 @@ def exit_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def build_real_fixture(config: RigConfig, clock):
+    """The fixture on this machine's GPIO, I2C and serial ports, or one line saying why it cannot be."""
+    from rig.hardware.actuators import ActuatorError
+    from rig.hardware.fixture import build_fixture
+    from rig.hardware.outlets import OutletError
+
+    from gpiozero.exc import PinFactoryFallback
+
+    try:
+        with warnings.catch_warnings():
+            # gpiozero warns once per backend it cannot load; the one line below says what matters.
+            warnings.simplefilter("ignore", PinFactoryFallback)
+            return build_fixture(config, clock)
+    except (OutletError, ActuatorError) as exc:
+        hint = " (not on a Raspberry Pi? add --sim)" if "pin factory" in str(exc) else ""
+        raise RigError(f"{exc}{hint}") from None

@@ -27,9 +27,9 @@ def check(sim: bool, yes: bool, config_path: str | None) -> None:
             fixture, confirm = bench.fixture, simulated_technician(bench)
         else:
             from rig.clock import MonotonicClock
-            from rig.hardware.fixture import build_fixture
+            from rig.commands._common import build_real_fixture
 
-            fixture = build_fixture(config, MonotonicClock())
+            fixture = build_real_fixture(config, MonotonicClock())
             confirm = (lambda _device, _question, _expected: True) if yes else _ask(console)
         try:
             results = run_check(fixture, confirm)

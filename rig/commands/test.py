@@ -96,7 +96,7 @@ def _load_scenario(scenario):
 
 def _real_bench(config, console: Console, serial: str | None, model: str):
     from rig.clock import MonotonicClock
-    from rig.hardware.fixture import build_fixture
+    from rig.commands._common import build_real_fixture
     from rig.terminal_operator import TerminalOperator
 
     try:
@@ -104,7 +104,7 @@ def _real_bench(config, console: Console, serial: str | None, model: str):
     except SerialError as exc:
         raise RigError(str(exc)) from None
     clock = MonotonicClock()
-    fixture = build_fixture(config, clock)
+    fixture = build_real_fixture(config, clock)
     if cameras is None:
         cameras = ScannerInput(
             sys.stdin,
