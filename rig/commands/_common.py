@@ -49,11 +49,11 @@ def exit_on_signals() -> Iterator[None]:
 
 def build_real_fixture(config: RigConfig, clock):
     """The fixture on this machine's GPIO, I2C and serial ports, or one line saying why it cannot be."""
+    from gpiozero.exc import PinFactoryFallback
+
     from rig.hardware.actuators import ActuatorError
     from rig.hardware.fixture import build_fixture
     from rig.hardware.outlets import OutletError
-
-    from gpiozero.exc import PinFactoryFallback
 
     try:
         with warnings.catch_warnings():
