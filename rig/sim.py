@@ -14,13 +14,21 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
-from firmware_sim.scenario import Scenario, default_scenario, load_scenario
+from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
 from rig.config import RigConfig
 from rig.hardware.fixture import Fixture, build_fixture
 from rig.hardware.outlets import LcusRelayBoard
 from rig.scanner import CameraId
+
+
+__all__ = ["ScenarioError", "SimulatedBench", "build_sim_bench", "load_sim_scenario", "simulated_technician"]
+
+
+def load_sim_scenario(path: str | Path | None) -> Scenario:
+    """A scenario file, or the built-in default bench; :class:`ScenarioError` says what is wrong in one line."""
+    return load_scenario(path) if path else default_scenario()
 
 
 class SimulatedCameras:

@@ -86,10 +86,10 @@ def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, spee
 
 
 def _load_scenario(scenario):
-    from firmware_sim.scenario import ScenarioError, default_scenario, load_scenario
+    from rig.sim import ScenarioError, load_sim_scenario
 
     try:
-        return load_scenario(scenario) if scenario else default_scenario()
+        return load_sim_scenario(scenario)
     except ScenarioError as exc:
         raise RigError(str(exc)) from None
 
