@@ -22,7 +22,6 @@ from rig.hardware.fixture import Fixture, build_fixture
 from rig.hardware.outlets import LcusRelayBoard
 from rig.scanner import CameraId
 
-
 __all__ = ["ScenarioError", "SimulatedBench", "build_sim_bench", "load_sim_scenario", "simulated_technician"]
 
 

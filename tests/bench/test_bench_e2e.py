@@ -71,7 +71,14 @@ FAULT_TABLE = [
         "",
         ["restart_camera", "reset_wifi", "readd_camera", "contact_support"],
     ),
-    ("mini", ("radio_dead",), None, "escalate", "", ["restart_camera", "reset_wifi", "readd_camera", "contact_support"]),
+    (
+        "mini",
+        ("radio_dead",),
+        None,
+        "escalate",
+        "",
+        ["restart_camera", "reset_wifi", "readd_camera", "contact_support"],
+    ),
 ]
 
 
@@ -113,7 +120,7 @@ def test_internal_resistance_within_10_percent(tmp_path, pack) -> None:
 
 
 def test_router_power_cycle_keeps_it_off_at_least_30s(tmp_path) -> None:
-    record, bench = run_one(single_camera("outdoor", ("router_down",), HEALTHY, serial="E2E-0006"), tmp_path)
+    _record, bench = run_one(single_camera("outdoor", ("router_down",), HEALTHY, serial="E2E-0006"), tmp_path)
     changes = bench.wiring.changes("router")
     offs = [c for c in changes if not c.state]
     assert len(offs) == 1
@@ -125,7 +132,7 @@ def test_router_power_cycle_keeps_it_off_at_least_30s(tmp_path) -> None:
 
 
 def test_restart_of_a_battery_camera_cuts_camera_and_sync_module_together(tmp_path) -> None:
-    record, bench = run_one(single_camera("outdoor", ("sync_module_glitch",), HEALTHY, serial="E2E-0007"), tmp_path)
+    _record, bench = run_one(single_camera("outdoor", ("sync_module_glitch",), HEALTHY, serial="E2E-0007"), tmp_path)
     [cam_off] = [c for c in bench.wiring.changes("camera") if not c.state]
     [sync_off] = [c for c in bench.wiring.changes("sync_module") if not c.state]
     cam_on = next(c for c in bench.wiring.changes("camera") if c.state and c.t_s > cam_off.t_s)
@@ -163,7 +170,7 @@ def test_operator_who_declines_sends_the_camera_up_the_ladder(tmp_path) -> None:
 
 
 def test_outputs_written_per_camera(tmp_path) -> None:
-    record, _ = run_one(single_camera("outdoor", ("camera_glitch",), HEALTHY, serial="E2E-0011"), tmp_path)
+    _record, _ = run_one(single_camera("outdoor", ("camera_glitch",), HEALTHY, serial="E2E-0011"), tmp_path)
     [json_path] = (tmp_path / "records").glob("*.json")
     data = json.loads(json_path.read_text())
     assert data["serial"] == "E2E-0011"

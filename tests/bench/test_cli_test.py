@@ -97,7 +97,8 @@ def test_bad_config_is_one_line(tmp_path) -> None:
     bad.write_text("[photodiode]\npin = 3\n")
     result = CliRunner().invoke(cli, ["test", "--sim", "--config", str(bad), "--csv", str(tmp_path / "r.csv")])
     assert result.exit_code == 2
-    assert result.output.strip() == f"rig: {bad}: photodiode.pin: GPIO3 is an I2C pin (SDA=GPIO2, SCL=GPIO3) used by the INA219"
+    expected = f"rig: {bad}: photodiode.pin: GPIO3 is an I2C pin (SDA=GPIO2, SCL=GPIO3) used by the INA219"
+    assert result.output.strip() == expected
 
 
 def test_check_sim_passes_and_reports_every_part() -> None:
