@@ -89,11 +89,11 @@ class LedConfig(_Strict):
 
 class TimingsConfig(_Strict):
     router_off_s: float = Field(35.0, ge=30.0, description="the article: at least 30 s")
-    camera_off_s: float = Field(75.0, ge=60.0, le=120.0, description="the article: 1 to 2 minutes")
-    reconnect_timeout_s: float = Field(240.0, gt=0)
-    boot_grace_s: float = Field(15.0, ge=0)
+    camera_off_s: float = Field(65.0, ge=60.0, le=120.0, description="the article: 1 to 2 minutes")
+    reconnect_timeout_s: float = Field(150.0, gt=0)
+    boot_grace_s: float = Field(10.0, ge=0)
     reset_hold_s: float = Field(12.0, gt=0)
-    readd_wait_s: float = Field(240.0, ge=180.0, le=300.0, description="the article: 3 to 5 minutes")
+    readd_wait_s: float = Field(180.0, ge=180.0, le=300.0, description="the article: 3 to 5 minutes")
     operator_timeout_s: float = Field(600.0, gt=0)
     poll_s: float = Field(0.5, gt=0)
 
