@@ -1,0 +1,41 @@
+"""``rig record --sim``: a trace from the simulated camera, the pattern announced when decided."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from rig.cli import cli
+from rig.led.classifier import classify_trace
+from rig.led.trace import read_trace_csv
+
+
+def test_records_an_offline_camera_and_announces_network_lost(tmp_path) -> None:
+    out = tmp_path / "t.csv"
+    # Camera 1 of the built-in scenario has its router down: it flashes every ~3 s.
+    result = CliRunner().invoke(cli, ["record", "--sim", "--camera", "1", "--seconds", "30", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pattern: network_lost" in result.output
+    trace = read_trace_csv(out)
+    assert trace.end_s == 30.0
+    flashes = [e for e in trace.edges if e.level == 1]
+    assert 6 <= len(flashes) <= 10
+    assert classify_trace(trace).pattern.value == "network_lost"
+
+
+def test_records_vcd(tmp_path) -> None:
+    out = tmp_path / "t.vcd"
+    result = CliRunner().invoke(cli, ["record", "--sim", "--camera", "1", "--seconds", "12", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "$timescale" in text and "$enddefinitions" in text
+
+
+def test_bad_arguments_are_one_line(tmp_path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["record", "--sim", "--camera", "99", "--seconds", "1", "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and "no camera 99" in result.output
+    result = runner.invoke(cli, ["record", "--sim", "--seconds", "1", "-o", str(tmp_path / "t.txt")])
+    assert result.exit_code == 2 and "must end in .csv or .vcd" in result.output
+    result = runner.invoke(cli, ["record", "--sim", "--seconds", "1", "-o", str(tmp_path / "no" / "t.csv")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "t.csv").exists()
