@@ -38,7 +38,7 @@ def _details(decision: Decision) -> str:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file and line.")
 @click.pass_context
 def classify(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:

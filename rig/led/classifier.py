@@ -108,6 +108,12 @@ class PatternClassifier:
         return self._reading.phase
 
     @property
+    def reading(self) -> Reading:
+        """The grammar's view at the last stable moment: phase, best guess, evidence so far, and ``deadline_s``
+        (when silence alone would decide: a controller can sleep until then)."""
+        return self._reading
+
+    @property
     def now_s(self) -> float:
         return self._now
 

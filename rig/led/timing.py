@@ -36,6 +36,8 @@ class PatternTiming:
     dropout_max_s: float = 0.10           # dark gaps shorter than this next to the recording light are dropouts
     missed_flashes: int = 1               # quick flashes in a row the sensor may miss (0 = trust every flash)
     burst_flashes_to_commit: int = 2      # burst flashes seen before committing to low_battery
+    none_wait_s: float | None = None      # dark at least this long before ``none`` (e.g. a slow PIR after a
+                                          # stimulus); None: as soon as a network_lost flash would have shown
 
     def __post_init__(self) -> None:
         positive = ("flash_min_s", "flash_max_s", "noise_max_s", "network_lost_period_s", "clip_min_s",
@@ -43,6 +45,8 @@ class PatternTiming:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"PatternTiming.{name} must be > 0, got {getattr(self, name)}")
+        if self.none_wait_s is not None and self.none_wait_s < 0:
+            raise ValueError(f"PatternTiming.none_wait_s must be >= 0, got {self.none_wait_s}")
         if self.edge_jitter_s < 0:
             raise ValueError(f"PatternTiming.edge_jitter_s must be >= 0, got {self.edge_jitter_s}")
         if not self.flash_min_s < self.flash_max_s < self.clip_min_s < self.clip_max_s:
@@ -106,8 +110,10 @@ class PatternTiming:
     @property
     def none_dark_s(self) -> float:
         """Dark this long from the start of observation means ``none``: a network_lost flash would have shown
-        (its phase is unknown, so up to one period, plus one more per flash the sensor may miss)."""
-        return (self.missed_flashes + 1) * self.network_period_max_s + self.edge_jitter_s
+        (its phase is unknown, so up to one period, plus one more per flash the sensor may miss), or
+        ``none_wait_s`` when that is longer."""
+        fixed_s = (self.missed_flashes + 1) * self.network_period_max_s + self.edge_jitter_s
+        return fixed_s if self.none_wait_s is None else max(fixed_s, self.none_wait_s)
 
     @property
     def lone_flash_wait_s(self) -> float:

@@ -300,10 +300,31 @@ def test_phase_follows_the_motion_sequence() -> None:
     assert seen == [Phase.DARK, Phase.DARK, Phase.DARK, Phase.FLASH, Phase.RECORDING, Phase.AFTER_RECORDING]
 
 
+def test_none_can_be_made_to_wait_longer() -> None:
+    """After a motion stimulus a controller may give a slow PIR more time before calling it none."""
+    d = decide([], 30.0, none_wait_s=12.0)
+    assert d.pattern is NONE and d.decided_at_s == pytest.approx(12.0)
+    assert decide([(9.0, 0.15), (9.7, 8.0)], 30.0, none_wait_s=12.0).pattern is MOTION
+    assert decide([], 30.0, none_wait_s=1.0).decided_at_s == pytest.approx(6.63)   # never sooner than the model
+
+
+def test_reading_tells_the_controller_when_silence_decides() -> None:
+    clf = PatternClassifier()
+    clf.feed((1.0, 1))
+    clf.feed((1.15, 0))
+    clf.advance(2.0)
+    reading = clf.reading
+    assert reading.phase is Phase.FLASH and reading.guess is MOTION and reading.pattern is None
+    assert reading.deadline_s == pytest.approx(7.66) and reading.evidence["flash_count"] == 1
+    assert clf.advance(reading.deadline_s).pattern is MOTION
+
+
 def test_timing_rejects_inconsistent_tolerances() -> None:
     with pytest.raises(ValueError, match="dropout_max_s"):
         PatternTiming(dropout_max_s=0.25)
     with pytest.raises(ValueError, match="missed_flashes"):
         PatternTiming(missed_flashes=4)
+    with pytest.raises(ValueError, match="none_wait_s"):
+        PatternTiming(none_wait_s=-1.0)
     with pytest.raises(ValueError, match="flash_min_s < flash_max_s"):
         PatternTiming(flash_max_s=6.0)

@@ -76,15 +76,18 @@ def test_bad_files_are_named_and_the_others_still_classified(tmp_path: Path) -> 
         (tmp_path / name).write_text(text)
         paths.append(str(tmp_path / name))
     missing = str(tmp_path / "missing.csv")
-    code, out, err = run("--json", paths[0], str(good), *paths[1:], missing)
+    directory = tmp_path / "adir"
+    directory.mkdir()
+    code, out, err = run("--json", paths[0], str(good), *paths[1:], missing, str(directory))
     assert code == 1
     objects = [json.loads(line) for line in out.splitlines()]
     assert [(o["file"], o["pattern"]) for o in objects] == [(str(good), "network_lost")]
     lines = err.strip().splitlines()
-    assert len(lines) == len(cases) + 1
+    assert len(lines) == len(cases) + 2
     for line, (name, (_, where, what)) in zip(lines, cases.items(), strict=False):
         assert f"{name}{where}" in line and what in line
-    assert "missing.csv" in lines[-1] and "Traceback" not in err
+    assert "missing.csv:0: cannot read" in lines[-2] and "adir:0: cannot read" in lines[-1]
+    assert "Traceback" not in err
 
 
 def test_only_bad_files_exit_one_and_table_mode_too(tmp_path: Path) -> None:
