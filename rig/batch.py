@@ -42,6 +42,8 @@ def run_batch(
         record = controller.test_camera(index, camera.serial, camera.model)
         outputs.write(record)
         records.append(record)
+        # Announced only once its row is on disk: "finished" on the screen means "in the CSV".
+        controller.listener.camera_finished(record)
         if record.disposition is Disposition.ABORTED:
             reason = record.notes[0] if record.notes else "rig fault"
             raise BatchStopped(f"stopped after {camera.serial}: {reason}")

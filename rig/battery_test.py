@@ -17,12 +17,13 @@ from rig.hardware.actuators import LoadSwitch
 from rig.hardware.power_meter import PowerMeter, PowerReading
 from rig.record import BatteryFigures, StepRecord
 from rig.retry import retry_transient
+from rig.rig_faults import RigFault
 
 PULSES = 3
 PULSE_GAP_S = 0.5   # lets the pack recover between pulses
 
 
-class BatteryTestError(RuntimeError):
+class BatteryTestError(RigFault):
     """The rig could not measure (a rig fault, not a battery verdict)."""
 
 

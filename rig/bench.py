@@ -10,23 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rig.battery_test import BatteryTestError, run_battery_test
+from rig.battery_test import run_battery_test
 from rig.events import BenchListener, SilentListener
 from rig.fixes import FIXES, FixOutcome
 from rig.hardware.fixture import Fixture
-from rig.hardware.outlets import OutletError
 from rig.hardware.power_meter import PowerMeterError
 from rig.ladder import Diagnosis, plan_ladder
 from rig.led.patterns import Pattern
 from rig.operator import Operator
 from rig.record import CameraRecord, Disposition
+from rig.rig_faults import RIG_FAULTS, PhotodiodeSaturated
 from rig.session import CameraSession, MotionResult
-
-RIG_FAULTS: tuple[type[Exception], ...] = (PowerMeterError, OutletError, BatteryTestError)
-
-
-class RigFault(RuntimeError):
-    """The rig cannot test this camera (its own hardware failed): the camera ends ``aborted``."""
 
 
 @dataclass
@@ -83,7 +77,6 @@ class BenchController:
             edges = self.fixture.photodiode.edges_since(session.trace_mark)
             record.trace = [(round(e.t_s - record.started_s, 6), int(e.lit)) for e in edges]
             record.trace_initial_level = session.initial_level
-        self.listener.camera_finished(record)
         return record
 
     # --- the procedure ------------------------------------------------------------------------------------
@@ -100,9 +93,9 @@ class BenchController:
             record.network_ok_at_start = status.ok
             step.outcome = observation.pattern.value
         if observation.pattern is Pattern.SOLID:
-            raise BatteryTestError(
-                "LED input lit for over a minute: photodiode flooded by ambient light or LED stuck; "
-                "check the shroud, then the comparator threshold"
+            raise PhotodiodeSaturated(
+                "photodiode saturated: its input stayed lit for over a minute (ambient light in the shroud, "
+                "or the comparator threshold too low); not classified"
             )
         battery_suspect = False
         if record.model != "mini":

@@ -98,7 +98,12 @@ class TimingsConfig(_Strict):
     poll_s: float = Field(0.5, gt=0)
 
 
+class BenchConfig(_Strict):
+    lock_file: str = Field("/run/lock/blink-rig.lock", min_length=1)
+
+
 class RigConfig(_Strict):
+    bench: BenchConfig = BenchConfig()
     photodiode: PhotodiodeConfig
     power_meter: PowerMeterConfig
     relays: RelaysConfig

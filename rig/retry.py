@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from rig.clock import Clock
+from rig.hardware.actuators import ActuatorError
 from rig.hardware.outlets import OutletError
 from rig.hardware.power_meter import PowerMeterError
 
 T = TypeVar("T")
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (PowerMeterError, OutletError)
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (PowerMeterError, OutletError, ActuatorError)
 
 
 def retry_transient(

@@ -21,8 +21,10 @@ from rig.observe import LedWatcher, Observation
 from rig.operator import Operator
 from rig.record import CameraRecord, StepRecord
 from rig.retry import retry_transient
+from rig.rig_faults import ProbeFault
 
 WAIT_TICK_S = 1.0          # how often a countdown reports the time left
+PROBE_FAULT_STREAK = 3     # dark LED yet a failing probe this many times in a row: the probe is the fault
 STIMULUS_S = 1.0           # how long the motion stimulus is applied
 
 
@@ -126,12 +128,24 @@ class CameraSession:
         grace = timings.boot_grace_s if grace_s is None else grace_s
         if grace > 0:
             self.wait("camera booting", min(grace, timeout_s))
+        dark_but_probe_down = 0
         while (remaining := deadline - self.clock.now()) > 0:
             self.listener.waiting("waiting for the camera to come online", remaining, timeout_s)
             observation = self.observe(step, min(self.config.led.observe_timeout_s, remaining))
-            if observation.pattern is Pattern.NONE and not observation.timed_out and self.network_ok():
-                step.measure("online_after_s", round(self.clock.now() - step.started_s - self.record.started_s, 1), "s")
+            if observation.pattern is not Pattern.NONE or observation.timed_out:
+                dark_but_probe_down = 0
+                continue
+            status = self.fixture.network.check()
+            if status.ok:
+                online_s = self.clock.now() - self.record.started_s - step.started_s
+                step.measure("online_after_s", round(online_s, 1), "s")
                 return True
+            dark_but_probe_down += 1
+            if dark_but_probe_down >= PROBE_FAULT_STREAK:
+                raise ProbeFault(
+                    "the camera is online (no offline flashes) but the bench's network probe keeps failing "
+                    f"({status.detail or 'no detail'}): check the Pi's own network link and [network] in the config"
+                )
         return False
 
     def motion_test(self, step: StepRecord) -> MotionResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rig.batch import BatchOutputs, BatchStopped, run_batch
 from rig.bench import BenchController
 from rig.cli import RigError
 from rig.commands._common import config_option, exit_on_signals, load_config_or_fail
+from rig.lock import FixtureBusy, fixture_lock
 from rig.progress import RichProgress, summary_table
 from rig.results import ResultsCsv, ResultsError
 from rig.scanner import MODELS, FixedCamera, ScannerInput, SerialError
@@ -34,8 +36,11 @@ EXIT_BATCH_STOPPED = 3
               help="--sim: pace virtual time at this many times real time.")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
+@click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
+              help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option
-def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, speed, sim_log, config_path) -> None:
+def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, speed, sim_log, lock_path,
+         config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     if not sim and (scenario or speed or sim_log):
         raise RigError("SCENARIO, --speed and --sim-log need --sim")
@@ -52,6 +57,16 @@ def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, spee
         trace_format,
     )
     console = Console(stderr=True)
+    if lock_path is None and not sim:
+        lock_path = config.bench.lock_file
+    try:
+        with fixture_lock(lock_path) if lock_path else contextlib.nullcontext():
+            _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, csv_path)
+    except FixtureBusy as exc:
+        raise RigError(str(exc)) from None
+
+
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, csv_path) -> None:
     with exit_on_signals():
         if sim:
             from rig.sim import build_sim_bench
