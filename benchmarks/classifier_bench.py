@@ -116,12 +116,23 @@ def _q(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(title: str, tallies: dict[str, Tally]) -> tuple[int, int, int, list[float]]:
+@dataclass
+class Summary:
+    total: int
+    correct: int
+    ratios: list[float]
+    worst_raw: tuple[float, str]        # lowest per-pattern accuracy, all traces
+    worst_present: tuple[float, str]    # lowest per-pattern accuracy, traces whose evidence survived
+
+
+def report(title: str, tallies: dict[str, Tally]) -> Summary:
     print(f"  {title}")
     print(f"    {'pattern':<13}{'traces':>7}{'accuracy':>10}{'w/o lost':>10}{'lost':>6}"
           f"{'median':>9}{'p90':>8}{'n(lat)':>8}")
     all_ratios: list[float] = []
     total = correct = lost_total = lost_correct = 0
+    raw_by_pattern: list[tuple[float, str]] = []
+    present_by_pattern: list[tuple[float, str]] = []
     for pattern in PATTERNS:
         t = tallies.get(pattern)
         if t is None:
@@ -130,6 +141,9 @@ def report(title: str, tallies: dict[str, Tally]) -> tuple[int, int, int, list[f
         all_ratios += t.ratios
         total, correct = total + t.total, correct + t.correct
         lost_total, lost_correct = lost_total + t.lost, lost_correct + t.correct_lost
+        raw_by_pattern.append((t.correct / t.total, pattern))
+        if t.total > t.lost:
+            present_by_pattern.append(((t.correct - t.correct_lost) / (t.total - t.lost), pattern))
         med = statistics.median(t.ratios) if t.ratios else float("nan")
         print(f"    {pattern:<13}{t.total:>7}{_pct(t.correct, t.total):>10}"
               f"{_pct(t.correct - t.correct_lost, t.total - t.lost):>10}{t.lost:>6}"
@@ -138,7 +152,7 @@ def report(title: str, tallies: dict[str, Tally]) -> tuple[int, int, int, list[f
     print(f"    {'all':<13}{total:>7}{_pct(correct, total):>10}"
           f"{_pct(correct - lost_correct, total - lost_total):>10}{lost_total:>6}"
           f"{med_all:>8.3f}x{_q(all_ratios, 0.9):>7.3f}x{len(all_ratios):>8}")
-    return total, correct, lost_total - lost_correct, all_ratios
+    return Summary(total, correct, all_ratios, min(raw_by_pattern), min(present_by_pattern))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         traces = suites[profile]
         print(f"\n=== {profile} ===")
         t0 = time.perf_counter()
-        total, correct, wrong_with_evidence, ratios = report(
-            "classifier (missed_flashes=1, default)", run(traces, classifier_method(default), 1))
+        summary = report("classifier (missed_flashes=1, default)", run(traces, classifier_method(default), 1))
         per_trace_ms = 1000 * (time.perf_counter() - t0) / len(traces)
         print(f"    ({per_trace_ms:.2f} ms per trace)")
         report("classifier (missed_flashes=0: trusts every flash)",
@@ -174,13 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         report(f"naive baseline (count flashes in a fixed {NAIVE_WINDOW_S:g} s window; latency vs the "
                f"missed_flashes=1 ideal)", run(traces, baseline_method, 1))
         need = 1.0 if profile == "clean" else 0.995
-        accuracy = correct / total
-        median, p90 = statistics.median(ratios), _q(ratios, 0.9)
-        verdict = accuracy >= need and median <= 1.1 and p90 <= 1.3
+        accuracy = summary.correct / summary.total
+        median, p90 = statistics.median(summary.ratios), _q(summary.ratios, 0.9)
+        (raw, raw_p), (present, present_p) = summary.worst_raw, summary.worst_present
+        verdict = present >= need and accuracy >= need and median <= 1.1 and p90 <= 1.3
         goals_ok &= verdict
-        print(f"  goal ({profile}): accuracy {100 * accuracy:.2f}% (need >= {100 * need:g}%), median "
-              f"{median:.3f}x (<= 1.1), p90 {p90:.3f}x (<= 1.3): {'met' if verdict else 'NOT met'}"
-              + (f"; {wrong_with_evidence} wrong with the evidence present" if profile == "harsh" else ""))
+        print(f"  goal ({profile}, need >= {100 * need:g}%, median <= 1.1x, p90 <= 1.3x): accuracy "
+              f"{100 * accuracy:.2f}% overall; lowest pattern {100 * raw:.2f}% ({raw_p}) on all traces, "
+              f"{100 * present:.2f}% ({present_p}) where the evidence survived; latency median {median:.3f}x, "
+              f"p90 {p90:.3f}x: {'met' if verdict else 'NOT met'}")
     return 0 if goals_ok else 1
 
 

@@ -217,7 +217,7 @@ def _noisy(edges: Sequence[tuple[float, int]], profile: NoiseProfile, rng: rando
         at = rng.uniform(start_s, end_s)
         burst_end = at + rng.uniform(0.05, profile.flicker_burst_max_s)
         period = 1 / rng.choice((100.0, 120.0))
-        on = period * rng.uniform(0.1, 0.5)
+        on = period * rng.uniform(0.1, 0.8)
         while at < burst_end:
             extra.add(at, at + on, separation_s=0.001)
             at += period
