@@ -205,7 +205,8 @@ def _waiting(phase: Phase, ev: dict[str, object], now_s: float, final: bool, t: 
     elif phase is Phase.RECORDING and light is not None and light.fall_s is None:
         # Lit now: solid once longer than any clip. Meanwhile a recording if it began while we watched.
         deadline, on_silence = light.rise_s + t.light_max_s, Pattern.SOLID
-        guess = Pattern.UNKNOWN if light.starts_before else Pattern.MOTION
+        recording = not light.starts_before and (ev["flash_before_light"] or t.missed_flashes)
+        guess = Pattern.MOTION if recording else Pattern.UNKNOWN
         ev.update(recording_s=None, lit_s=_r(now_s - light.rise_s), recording_starts_before=light.starts_before)
     elif phase is Phase.RECORDING:
         deadline, on_silence, guess = light_fall + t.burst_delay_window_s[1], Pattern.MOTION, Pattern.MOTION

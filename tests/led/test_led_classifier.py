@@ -202,6 +202,11 @@ def test_trace_ending_during_the_recording_light_is_a_motion_guess() -> None:
     assert d.evidence["recording_s"] is None and d.evidence["lit_s"] == pytest.approx(7.35)
 
 
+def test_light_still_on_without_its_flash_at_the_end() -> None:
+    assert decide([(2.0, None)], 20.0).pattern is MOTION                       # the flash may have been missed
+    assert decide([(2.0, None)], 20.0, missed_flashes=0).pattern is UNKNOWN    # every flash is trusted
+
+
 def test_lit_for_the_whole_short_observation_is_not_solid() -> None:
     d = decide([(0.0, None)], 20.0, initial_level=1)
     assert (d.pattern, d.committed) == (UNKNOWN, False)
