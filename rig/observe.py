@@ -27,13 +27,21 @@ class Observation:
         return self.decision.pattern
 
 
+EDGE_LATENCY_S = 0.05
+"""How late an edge may reach the buffer after it happened (lgpio's callback thread). The classifier is told
+time has passed only up to ``now - EDGE_LATENCY_S``, so a late edge never arrives "in the past"."""
+
+
 class LedWatcher:
     """Observes the LED for one decision at a time; also keeps the whole test's edges for the trace."""
 
-    def __init__(self, photodiode: Photodiode, clock: Clock, poll_s: float = 0.1) -> None:
+    def __init__(
+        self, photodiode: Photodiode, clock: Clock, poll_s: float = 0.1, edge_latency_s: float = EDGE_LATENCY_S
+    ) -> None:
         self.photodiode = photodiode
         self.clock = clock
         self.poll_s = poll_s
+        self.edge_latency_s = edge_latency_s
 
     def observe(self, timeout_s: float, start_action: Callable[[], None] | None = None) -> Observation:
         """Classify from now until the classifier commits, or ``timeout_s`` passes (then its best answer).
@@ -47,18 +55,29 @@ class LedWatcher:
         if start_action is not None:
             start_action()
         fed = 0
+        heard_s = start  # the classifier's time: the latest edge fed or instant advanced to
         deadline = start + timeout_s
         while True:
             edges = self.photodiode.edges_since(mark)
             for edge in edges[fed:]:
                 decision = classifier.feed((edge.t_s, int(edge.lit)))
+                heard_s = max(heard_s, edge.t_s)
                 if decision is not None:
                     return Observation(decision, start, edge.t_s, timed_out=False)
             fed = len(edges)
             now = self.clock.now()
-            decision = classifier.advance(now)
+            settled = now - self.edge_latency_s
+            decision = None
+            if settled > heard_s:
+                heard_s = settled
+                decision = classifier.advance(settled)
             if decision is not None:
                 return Observation(decision, start, now, timed_out=False)
             if now >= deadline:
+                # The last edges are in: the buffer is read once more before the classifier hears "the end".
+                for edge in self.photodiode.edges_since(mark)[fed:]:
+                    decision = classifier.feed((edge.t_s, int(edge.lit)))
+                    if decision is not None:
+                        return Observation(decision, start, edge.t_s, timed_out=False)
                 return Observation(classifier.finish(now), start, now, timed_out=True)
             self.clock.sleep(min(self.poll_s, deadline - now))
