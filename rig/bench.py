@@ -97,9 +97,10 @@ class BenchController:
                 "photodiode saturated: its input stayed lit for over a minute (ambient light in the shroud, "
                 "or the comparator threshold too low); not classified"
             )
-        battery_suspect = False
+        # A burst seen on arrival already says "batteries"; the load test may say it too.
+        battery_suspect = observation.pattern is Pattern.LOW_BATTERY
         if record.model != "mini":
-            battery_suspect = not self._battery(session)
+            battery_suspect = not self._battery(session) or battery_suspect
         offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
         if offline and not self._run_ladder(session, Diagnosis(record.model, True, status.ok, battery_suspect)):
             return
