@@ -199,3 +199,19 @@ def test_the_rig_never_imports_the_simulator() -> None:
             if any(n.split(".")[0] == "firmware_sim" for n in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == [], offenders
+
+
+def test_naive_policy_tries_the_articles_order_and_still_finds_the_cure(tmp_path) -> None:
+    """The benchmark's baseline must be a fair one: same controller, article order, same verdicts."""
+    from rig.bench import LadderPolicy
+    from rig.ladder import naive_ladder
+
+    bench = build_sim_bench(load_config(), single_camera("outdoor", ("battery_failing",), FAILING, serial="E2E-0012"))
+    naive = LadderPolicy(plan=lambda d: naive_ladder(d.model), verify_early=False, name="naive")
+    controller = BenchController(bench.fixture, bench.operator, policy=naive)
+    outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records")
+    [record] = run_batch(controller, bench.cameras, outputs)
+    assert record.disposition is Disposition.FIXED
+    assert record.fixed_by == "replace_batteries"
+    assert record.fixes_tried == ["power_cycle_router", "restart_camera", "reset_wifi", "readd_camera",
+                                  "replace_batteries"]
