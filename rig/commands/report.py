@@ -18,11 +18,21 @@ EXIT_INPUT_PROBLEMS = 1
 
 @click.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Also write the summary as a self-contained HTML page with plots.")
-@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of the cameras' JSON records, for step times and sheet links "
-                   "[default: 'records' beside each CSV].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the summary as a self-contained HTML page with plots.",
+)
+@click.option(
+    "--records",
+    "records_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of the cameras' JSON records, for step times and sheet links "
+    "[default: 'records' beside each CSV].",
+)
 def report(results: tuple[str, ...], output: str | None, records_dir: str | None) -> None:
     """Summarise results CSVs: cameras per disposition, which fixes cured how many, bench times, the slowest
     step. Bad rows are listed on stderr (FILE:LINE) and left out; the rest is still summarised, and the exit

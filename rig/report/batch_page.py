@@ -20,7 +20,9 @@ def write_batch_page(summary: BatchSummary, path: Path, records_dir: Path | None
     return path
 
 
-def render_batch_page(summary: BatchSummary, page_dir: Path | None = None, records_dir: Path | None = None) -> str:
+def render_batch_page(
+    summary: BatchSummary, page_dir: Path | None = None, records_dir: Path | None = None
+) -> str:
     span = summary.days_span
     days = (span[0] if span[0] == span[1] else f"{span[0]} to {span[1]}") if span else "no dates"
     good = summary.yield_fraction
@@ -33,7 +35,8 @@ def render_batch_page(summary: BatchSummary, page_dir: Path | None = None, recor
     plots = {
         "yield": html.figure(
             figure_svg(yield_per_day_figure(summary), "batch-yield"),
-            "Cameras per day by disposition; the line is the yield (pass + fixed of the cameras with a verdict; "
+            "Cameras per day by disposition; the line is the yield (pass + fixed of the cameras with a "
+            "verdict; "
             "aborted runs are the rig's failure, not the camera's).",
             "yield-per-day",
             narrow=True,
@@ -74,7 +77,8 @@ def _cards(cards: list[tuple[str, str]]) -> str:
     return (
         '<div class="cards">'
         + "".join(
-            f'<div class="card" id="card-{html.esc(label.replace(" ", "-"))}"><div class="n">{html.esc(value)}</div>'
+            f'<div class="card" id="card-{html.esc(label.replace(" ", "-"))}">'
+            f'<div class="n">{html.esc(value)}</div>'
             f'<div class="l">{html.esc(label)}</div></div>'
             for label, value in cards
         )
@@ -105,7 +109,8 @@ def _bench_time(summary: BatchSummary) -> str:
     slowest = summary.slowest_camera
     if slowest is not None:
         lines.append(
-            f"Slowest camera: <b>{html.esc(slowest.serial)}</b>, {html.esc(html.duration_text(slowest.duration_s))} "
+            f"Slowest camera: <b>{html.esc(slowest.serial)}</b>, "
+            f"{html.esc(html.duration_text(slowest.duration_s))} "
             f"({html.esc(slowest.disposition)})."
         )
     step = summary.slowest_step
@@ -116,7 +121,9 @@ def _bench_time(summary: BatchSummary) -> str:
             f"{html.esc(html.duration_text(step.longest_s))} on {html.esc(step.longest_serial)})."
         )
     else:
-        lines.append("Slowest step: no JSON records were found beside the results, so step times are unknown.")
+        lines.append(
+            "Slowest step: no JSON records were found beside the results, so step times are unknown."
+        )
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
@@ -124,13 +131,17 @@ def _steps(summary: BatchSummary) -> str:
     if not summary.steps:
         return ""
     rows = [
-        (html.esc(s.name), str(len(s.durations_s)), html.esc(html.duration_text(s.median_s)),
-         html.esc(html.duration_text(s.longest_s)), html.esc(html.duration_text(s.total_s)))
+        (
+            html.esc(s.name),
+            str(len(s.durations_s)),
+            html.esc(html.duration_text(s.median_s)),
+            html.esc(html.duration_text(s.longest_s)),
+            html.esc(html.duration_text(s.total_s)),
+        )
         for s in sorted(summary.steps, key=lambda s: -s.total_s)
     ]
-    return (
-        f"<h3>Steps, from {len(summary.records)} of {summary.total} JSON records</h3>"
-        + html.table(["step", "runs", "median", "longest", "total"], rows, numeric=[1, 2, 3, 4], cls="steps")
+    return f"<h3>Steps, from {len(summary.records)} of {summary.total} JSON records</h3>" + html.table(
+        ["step", "runs", "median", "longest", "total"], rows, numeric=[1, 2, 3, 4], cls="steps"
     )
 
 
@@ -158,6 +169,8 @@ def _cameras(summary: BatchSummary, page_dir: Path | None, records_dir: Path | N
     if not rows:
         return '<p class="muted">No camera rows.</p>'
     return html.table(
-        ["serial", "model", "started", "disposition", "fixed by", "tried", "bench time", "notes"], rows,
-        numeric=[6], cls="cameras",
+        ["serial", "model", "started", "disposition", "fixed by", "tried", "bench time", "notes"],
+        rows,
+        numeric=[6],
+        cls="cameras",
     )

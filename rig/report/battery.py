@@ -1,8 +1,8 @@
 """The battery figures of one camera against their limits, and the load pulse reconstructed from them.
 
 The rig does not sample the pulse: it takes one averaged reading before the load switch closes (background)
-and one after it settles (loaded), three pulses, and keeps the median pulse's readings in the record. The pulse
-plot is therefore drawn from those two levels and the configured pulse timing, and says so.
+and one after it settles (loaded), three pulses, and keeps the median pulse's readings in the record. The
+pulse plot is therefore drawn from those two levels and the configured pulse timing, and says so.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rig.config import BatteryConfig
 from rig.record import BatteryFigures, CameraRecord
 
-MARGIN_S = 0.05     # time shown either side of the pulse
+MARGIN_S = 0.05  # time shown either side of the pulse
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from rig.report.timeline import FIX_OUTCOME_WORDS, events, step_kind
 from rig.results import record_stem
 
 
-def write_camera_report(record: CameraRecord, folder: Path, battery_config: BatteryConfig | None = None) -> Path:
+def write_camera_report(
+    record: CameraRecord, folder: Path, battery_config: BatteryConfig | None = None
+) -> Path:
     """Write ``<record_stem>.html`` in ``folder`` (atomically: a reader never sees half a sheet)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{record_stem(record)}.html"
@@ -36,7 +38,8 @@ def render_camera_report(record: CameraRecord, battery_config: BatteryConfig | N
         "<h2>What happened</h2>",
         html.figure(
             figure_svg(led_timeline_figure(record), f"{record.serial}-led"),
-            "The LED as the photodiode saw it (bottom), each decision of the pattern classifier (middle; the grey "
+            "The LED as the photodiode saw it (bottom), each decision of the pattern classifier (middle; "
+            "the grey "
             "line is the window it watched), and the steps with every fix (top; ✓ cured, ✗ did not).",
             "led-timeline",
         ),
@@ -127,8 +130,9 @@ def _steps(record: CameraRecord) -> str:
         )
         for index, step in enumerate(record.steps)
     ]
-    return html.table(["#", "step", "at", "took", "outcome", "measurements", "notes"], rows, numeric=[0, 2, 3],
-                      cls="steps")
+    return html.table(
+        ["#", "step", "at", "took", "outcome", "measurements", "notes"], rows, numeric=[0, 2, 3], cls="steps"
+    )
 
 
 def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
@@ -137,14 +141,20 @@ def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
             return '<p class="muted">No battery test: the Mini is USB-powered.</p>'
         return '<p class="muted">No battery figures were recorded (see the steps above).</p>'
     rows = [
-        (html.esc(f.label), html.esc(f"{f.value:.3f} {f.unit}"), html.esc(f.limit_text), html.verdict(f.passed))
+        (
+            html.esc(f.label),
+            html.esc(f"{f.value:.3f} {f.unit}"),
+            html.esc(f.limit_text),
+            html.verdict(f.passed),
+        )
         for f in battery_figures(record, cfg)
     ]
     overall = html.verdict(record.battery.passed)
     reason = f" ({html.esc(record.battery.reason)})" if record.battery.reason else ""
     pulses = pulse_resistances(record)
     per_pulse = (
-        f"<p>Each pulse: {html.esc(', '.join(f'{r:.3f} Ω' for r in pulses))}; the figures are the median pulse's.</p>"
+        f"<p>Each pulse: {html.esc(', '.join(f'{r:.3f} Ω' for r in pulses))}; "
+        "the figures are the median pulse's.</p>"
         if pulses
         else ""
     )

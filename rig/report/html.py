@@ -1,5 +1,5 @@
-"""The page around the plots: one stylesheet, escaping, tables. Self-contained: no script, no font, no link out,
-so a sheet opens the same from a USB stick on a workshop PC with no network."""
+"""The page around the plots: one stylesheet, escaping, tables. Self-contained: no script, no font, no link
+out, so a sheet opens the same from a USB stick on a workshop PC with no network."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ DISPOSITION_COLORS = {
 UNKNOWN_COLOR = "#616161"
 
 CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 1.5em auto;
-       max-width: 1150px; padding: 0 1em; color: #212121; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       margin: 1.5em auto; max-width: 1150px; padding: 0 1em; color: #212121; }
 h1 { margin: 0; font-size: 2.1em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
 .sub { color: #616161; margin: 0.2em 0 1em; }
-.disposition { display: inline-block; color: white; font-size: 3.2em; font-weight: 800; letter-spacing: 0.06em;
+.disposition { display: inline-block; color: white; font-size: 3.2em; font-weight: 800;
+               letter-spacing: 0.06em;
                padding: 0.1em 0.6em; border-radius: 0.2em; text-transform: uppercase; }
 .why { font-size: 1.25em; margin: 0.5em 0; }
 table { border-collapse: collapse; margin: 0.5em 0; }
@@ -49,20 +50,23 @@ def disposition_color(disposition: str) -> str:
 
 def page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
         f"<footer>rig {esc(__version__)}</footer>\n</body>\n</html>\n"
     )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), cls: str = "") -> str:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), cls: str = ""
+) -> str:
     """A table of already-escaped cells; ``numeric`` columns are right-aligned."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>" for i, cell in enumerate(row)
+            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+            for i, cell in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
     attr = f' class="{cls}"' if cls else ""

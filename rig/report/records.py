@@ -14,7 +14,13 @@ from rig.record import BatteryFigures, CameraRecord, Disposition, Measurement, S
 
 
 class RecordError(ValueError):
-    """A JSON record that cannot be read back; the message names the file."""
+    """A JSON record that cannot be read back; the message names the file (and the line, when known)."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        super().__init__(f"{path}:{line}: {reason}" if line is not None else f"{path}: {reason}")
 
 
 def _step(data: dict[str, Any]) -> StepRecord:
@@ -27,12 +33,14 @@ def _step(data: dict[str, Any]) -> StepRecord:
         evidence=dict(data.get("evidence") or {}),
     )
     for m in data.get("measurements") or []:
-        step.measurements.append(Measurement(m["name"], m.get("value"), m.get("unit", ""), m.get("low"), m.get("high")))
+        step.measurements.append(
+            Measurement(m["name"], m.get("value"), m.get("unit", ""), m.get("low"), m.get("high"))
+        )
     return step
 
 
 def record_from_dict(data: dict[str, Any]) -> CameraRecord:
-    """Rebuild a :class:`CameraRecord` from ``CameraRecord.to_dict()`` output (times relative to its start)."""
+    """Rebuild a :class:`CameraRecord` from ``CameraRecord.to_dict()`` (times relative to its start)."""
     duration = data.get("duration_s")
     battery = data.get("battery")
     trace = data.get("trace") or {}
@@ -61,16 +69,16 @@ def load_record(path: Path) -> CameraRecord:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RecordError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise RecordError(path, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise RecordError(f"{path}: not UTF-8 text") from None
+        raise RecordError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise RecordError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise RecordError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
     if not isinstance(data, dict):
-        raise RecordError(f"{path}: expected a JSON object, got {type(data).__name__}")
+        raise RecordError(path, f"expected a JSON object, got {type(data).__name__}")
     try:
         return record_from_dict(data)
     except KeyError as exc:
-        raise RecordError(f"{path}: missing field {exc.args[0]!r}") from None
+        raise RecordError(path, f"missing field {exc.args[0]!r}") from None
     except (TypeError, ValueError, AttributeError) as exc:
-        raise RecordError(f"{path}: unexpected content: {exc}") from None
+        raise RecordError(path, f"unexpected content: {exc}") from None

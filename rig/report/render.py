@@ -16,7 +16,7 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE_ATTR = re.compile(r'\s(width|height)="[^"]*"')
 
 RC = {
-    "svg.fonttype": "none",         # text stays text: smaller, searchable, crisp
+    "svg.fonttype": "none",  # text stays text: smaller, searchable, crisp
     "font.size": 9.0,
     "axes.spines.top": False,
     "axes.spines.right": False,

@@ -17,7 +17,13 @@ from pathlib import Path
 from rig.record import Disposition
 
 REQUIRED_COLUMNS = ("serial", "disposition")
-NUMBER_COLUMNS = ("duration_s", "battery_open_v", "battery_loaded_v", "battery_load_a", "internal_resistance_ohm")
+NUMBER_COLUMNS = (
+    "duration_s",
+    "battery_open_v",
+    "battery_loaded_v",
+    "battery_load_a",
+    "internal_resistance_ohm",
+)
 DISPOSITIONS = tuple(d.value for d in Disposition)
 
 

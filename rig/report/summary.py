@@ -17,7 +17,12 @@ from rig.report.records import RecordError, load_record
 from rig.report.results_file import DISPOSITIONS, Problem, ResultRow, ResultsData
 from rig.results import record_stem
 
-VERDICTS = ("pass", "fixed", "fail", "escalate")   # "aborted" is the rig's failure, never a verdict on a camera
+VERDICTS = (
+    "pass",
+    "fixed",
+    "fail",
+    "escalate",
+)  # "aborted" is the rig's failure, never a verdict on a camera
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class BatchSummary:
     days: list[DayTally]
     bench_times_s: list[float]
     steps: list[StepTally]
-    records: dict[tuple[str, int], Path] = field(default_factory=dict)   # (source, line) -> JSON record
+    records: dict[tuple[str, int], Path] = field(default_factory=dict)  # (source, line) -> JSON record
 
     @property
     def total(self) -> int:
@@ -118,7 +123,9 @@ def _fix_order(name: str) -> int:
 def record_path(row: ResultRow, records_dir: Path | None = None) -> Path:
     """Where ``rig test`` put this row's JSON record: ``records/`` beside the CSV unless told otherwise."""
     folder = records_dir if records_dir is not None else Path(row.source).parent / "records"
-    stem = record_stem(CameraRecord(serial=row.serial, model=row.model, started_at=row.started_at, started_s=0.0))
+    stem = record_stem(
+        CameraRecord(serial=row.serial, model=row.model, started_at=row.started_at, started_s=0.0)
+    )
     return folder / f"{stem}.json"
 
 
@@ -158,7 +165,7 @@ def summarise(data: ResultsData, records_dir: Path | None = None, read_records: 
             try:
                 record = load_record(path)
             except RecordError as exc:
-                problems.append(Problem(str(path), None, str(exc).removeprefix(f"{path}: ")))
+                problems.append(Problem(str(exc.path), exc.line, exc.reason))
                 continue
             found[(row.source, row.line)] = path
             for step in record.steps:

@@ -9,7 +9,13 @@ from rich.text import Text
 from rig.report.html import duration_text
 from rig.report.summary import BatchSummary
 
-DISPOSITION_STYLES = {"pass": "green", "fixed": "cyan", "fail": "red", "escalate": "magenta", "aborted": "yellow"}
+DISPOSITION_STYLES = {
+    "pass": "green",
+    "fixed": "cyan",
+    "fail": "red",
+    "escalate": "magenta",
+    "aborted": "yellow",
+}
 
 
 def _percent(part: int, whole: int) -> str:
@@ -21,7 +27,9 @@ def summary_renderable(summary: BatchSummary) -> RenderableType:
     span = summary.days_span
     days = f", {span[0]}" + (f" to {span[1]}" if span[1] != span[0] else "") if span else ""
     plural = "s" if summary.total != 1 else ""
-    parts.append(Text(f"Batch: {summary.total} camera{plural}{days}  ({', '.join(summary.sources)})", style="bold"))
+    parts.append(
+        Text(f"Batch: {summary.total} camera{plural}{days}  ({', '.join(summary.sources)})", style="bold")
+    )
 
     counts = Table(title="Dispositions", title_justify="left")
     counts.add_column("disposition")
@@ -67,11 +75,18 @@ def summary_renderable(summary: BatchSummary) -> RenderableType:
         for column in ("step", "runs", "median", "longest", "total"):
             steps.add_column(column, justify="left" if column == "step" else "right")
         for tally in sorted(summary.steps, key=lambda s: -s.total_s):
-            steps.add_row(tally.name, str(len(tally.durations_s)), duration_text(tally.median_s),
-                          duration_text(tally.longest_s), duration_text(tally.total_s))
+            steps.add_row(
+                tally.name,
+                str(len(tally.durations_s)),
+                duration_text(tally.median_s),
+                duration_text(tally.longest_s),
+                duration_text(tally.total_s),
+            )
         parts.append(steps)
     if summary.problems:
-        parts.append(Text(f"{len(summary.problems)} problem(s) in the input: listed on stderr", style="yellow"))
+        parts.append(
+            Text(f"{len(summary.problems)} problem(s) in the input: listed on stderr", style="yellow")
+        )
     return Group(*parts)
 
 

@@ -26,7 +26,7 @@ class StepSpan:
 
     index: int
     name: str
-    kind: str          # "observe", "battery", "motion", "fix" or "other"
+    kind: str  # "observe", "battery", "motion", "fix" or "other"
     start_s: float
     end_s: float
     outcome: str
@@ -48,7 +48,7 @@ class TimelineEvent:
     """A line of the camera sheet's event list: the same events the timeline plot marks."""
 
     t_s: float
-    kind: str          # "step", "fix", "pattern"
+    kind: str  # "step", "fix", "pattern"
     text: str
 
 

@@ -27,8 +27,13 @@ BATTERY = BatteryFigures(
 
 
 def _observation(pattern: str, started_s: float, decided_s: float, timed_out: bool = False) -> dict:
-    return {"pattern": pattern, "started_s": started_s, "decided_at_s": decided_s, "timed_out": timed_out,
-            "evidence": {}}
+    return {
+        "pattern": pattern,
+        "started_s": started_s,
+        "decided_at_s": decided_s,
+        "timed_out": timed_out,
+        "evidence": {},
+    }
 
 
 def _battery_step(figures: BatteryFigures, start_s: float, end_s: float) -> StepRecord:
@@ -45,11 +50,14 @@ def _battery_step(figures: BatteryFigures, start_s: float, end_s: float) -> Step
 def fixed_camera() -> CameraRecord:
     """An outdoor camera offline at start: the router power cycle does not cure it, the restart does.
 
-    Timeline (s from the camera's start): observe 0-9 (network_lost at 8.9), battery 9-10.5, power_cycle_router
-    10.5-100 (network_lost at 60 and 70), restart_camera 100-250 (dark, ``none`` at 240), motion 250-262
-    (``motion`` at 251.5). The LED flashes every 3 s until 235, then the motion flash and a recording light.
+    Timeline (s from the camera's start): observe 0-9 (network_lost at 8.9), battery 9-10.5,
+    power_cycle_router 10.5-100 (network_lost at 60 and 70), restart_camera 100-250 (dark, ``none`` at 240),
+    motion 250-262 (``motion`` at 251.5). The LED flashes every 3 s until 235, then the motion flash and a
+    recording light.
     """
-    record = CameraRecord(serial="G8T1-0042", model="outdoor", started_at="2026-11-25T09:00:00", started_s=500.0)
+    record = CameraRecord(
+        serial="G8T1-0042", model="outdoor", started_at="2026-11-25T09:00:00", started_s=500.0
+    )
     record.finished_s = 762.0
     record.finished_at = "2026-11-25T09:04:22"
     record.initial_pattern = "network_lost"
@@ -60,7 +68,10 @@ def fixed_camera() -> CameraRecord:
     observe.measure("router_reachable", True)
     router = StepRecord("power_cycle_router", 10.5, 100.0, "not_verified")
     router.measure("router_off_s", 35.0, "s", low=30.0)
-    router.evidence["observations"] = [_observation("network_lost", 55.0, 60.0), _observation("network_lost", 64.0, 70.0)]
+    router.evidence["observations"] = [
+        _observation("network_lost", 55.0, 60.0),
+        _observation("network_lost", 64.0, 70.0),
+    ]
     restart = StepRecord("restart_camera", 100.0, 250.0, "verified")
     restart.evidence["observations"] = [_observation("none", 220.0, 240.0)]
     restart.measure("online_after_s", 140.0, "s")
@@ -82,7 +93,9 @@ def fixed_camera() -> CameraRecord:
 
 def failing_battery_camera() -> CameraRecord:
     figures = BatteryFigures(2.898, 1.518, 0.461, 0.015, 2.853, 3.0, False, "out of limits: loaded_v, ...")
-    record = CameraRecord(serial="G8T1-0043", model="outdoor", started_at="2026-11-25T09:10:00", started_s=0.0)
+    record = CameraRecord(
+        serial="G8T1-0043", model="outdoor", started_at="2026-11-25T09:10:00", started_s=0.0
+    )
     record.finished_s = 54.0
     record.battery = figures
     record.steps = [StepRecord("observe", 0.0, 6.0, "none"), _battery_step(figures, 6.0, 7.3)]

@@ -35,7 +35,7 @@ def test_lit_intervals_follow_the_edges_and_close_at_the_end() -> None:
     assert spans[-1] == (251.9, 259.0)
     assert len(spans) == 78 + 2  # a flash every 3 s from 2 to 233, then the motion flash and the recording
     record.trace_initial_level = 1
-    record.trace = [(1.5, 0), (4.0, 1)]   # lit at the start, lit again until the end of the test
+    record.trace = [(1.5, 0), (4.0, 1)]  # lit at the start, lit again until the end of the test
     assert lit_intervals(record) == [(0.0, 1.5), (4.0, 262.0)]
 
 
@@ -49,7 +49,11 @@ def test_step_spans_and_decisions_in_time_order() -> None:
         ("motion", "motion", 250.0, 262.0, "motion"),
     ]
     assert [(c.pattern, c.decided_at_s) for c in classifications(record)] == [
-        ("network_lost", 8.9), ("network_lost", 60.0), ("network_lost", 70.0), ("none", 240.0), ("motion", 251.5)
+        ("network_lost", 8.9),
+        ("network_lost", 60.0),
+        ("network_lost", 70.0),
+        ("none", 240.0),
+        ("motion", 251.5),
     ]
 
 
@@ -75,7 +79,11 @@ def test_window_that_ran_out_is_not_called_a_classification() -> None:
 def test_unfinished_steps_and_observations_without_times_do_not_break_the_timeline() -> None:
     record = CameraRecord(serial="X-1", model="outdoor", started_at="", started_s=0.0)
     step = StepRecord("observe", 0.0)  # never finished: the rig stopped mid-step
-    step.evidence["observations"] = [{"pattern": "network_lost"}, {"pattern": "none", "decided_at_s": 3.0}, "junk"]
+    step.evidence["observations"] = [
+        {"pattern": "network_lost"},
+        {"pattern": "none", "decided_at_s": 3.0},
+        "junk",
+    ]
     record.steps = [step]
     record.trace = [(1.0, 1), (1.2, 0), (5.0, 1)]
     assert [(s.start_s, s.end_s) for s in step_spans(record)] == [(0.0, 5.0)]
@@ -108,7 +116,7 @@ def test_timeline_marks_each_decision_at_its_time_coloured_by_pattern() -> None:
         marks[pattern] = sorted(float(x) for x, _ in scatter.get_offsets())
     assert marks == {"network_lost": [8.9, 60.0, 70.0], "none": [240.0], "motion": [251.5]}
     assert by_gid(fig, "pattern-low_battery") == []
-    assert {"network_lost", "none", "motion"} <= set(texts(fig))   # named where the pattern changes
+    assert {"network_lost", "none", "motion"} <= set(texts(fig))  # named where the pattern changes
 
 
 def test_timeline_led_lane_and_step_lane_hold_the_recorded_spans() -> None:
@@ -119,8 +127,10 @@ def test_timeline_led_lane_and_step_lane_hold_the_recorded_spans() -> None:
     starts = sorted(round(float(path.vertices[:, 0].min()), 3) for path in led.get_paths())
     assert starts == [on for on, _ in lit_intervals(record)]
     [fixes] = by_gid(fig, "steps-fix")
-    spans = sorted((round(float(p.vertices[:, 0].min()), 3), round(float(p.vertices[:, 0].max()), 3))
-                   for p in fixes.get_paths())
+    spans = sorted(
+        (round(float(p.vertices[:, 0].min()), 3), round(float(p.vertices[:, 0].max()), 3))
+        for p in fixes.get_paths()
+    )
     assert spans == [(10.5, 100.0), (100.0, 250.0)]
     ax = fig.axes[0]
     assert ax.get_xlim()[1] == pytest.approx(262.0 * 1.01)
@@ -173,12 +183,16 @@ def test_no_pulse_plot_without_battery_figures() -> None:
 
 def test_battery_rows_take_the_limits_the_run_recorded() -> None:
     rows = {r.name: r for r in battery_figures(failing_battery_camera())}
-    assert (rows["loaded_v"].value, rows["loaded_v"].limit_text, rows["loaded_v"].passed) == (1.518, "≥ 2.6 V", False)
+    assert (rows["loaded_v"].value, rows["loaded_v"].limit_text, rows["loaded_v"].passed) == (
+        1.518,
+        "≥ 2.6 V",
+        False,
+    )
     assert rows["internal_resistance_ohm"].passed is False
     assert rows["open_circuit_v"].passed is False
     assert rows["load_a"].passed is None and rows["load_a"].limit_text == ""
     record = fixed_camera()
-    record.steps = []   # no battery step: the configured limits stand in
+    record.steps = []  # no battery step: the configured limits stand in
     rows = {r.name: r for r in battery_figures(record, BatteryConfig(min_loaded_v=3.2))}
     assert (rows["loaded_v"].limit_text, rows["loaded_v"].passed) == ("≥ 3.2 V", False)
 
@@ -284,7 +298,7 @@ def test_sheet_is_self_contained() -> None:
     assert page.count("<svg") == 2
     assert "<script" not in page and "<link" not in page and "<img" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    assert 'id="fix-0-power_cycle_router"' in page   # the marks are named in the SVG itself
+    assert 'id="fix-0-power_cycle_router"' in page  # the marks are named in the SVG itself
     assert "power_cycle_router" in page.split('<figure id="led-timeline">')[1].split("</svg>")[0]
     # the two plots never share an internal id
     ids = re.findall(r'<clipPath id="([^"]+)"', page)
@@ -298,7 +312,7 @@ def test_sheet_of_a_mini_and_of_an_unfinished_record() -> None:
     page = render_camera_report(record)
     cells = parse(page)
     assert cells.ids["disposition"] == "unfinished"
-    assert cells.ids["serial"] == "X-<1>"   # escaped in the page, read back as text
+    assert cells.ids["serial"] == "X-<1>"  # escaped in the page, read back as text
     assert "No step was recorded." in page and "No battery figures were recorded" in page
 
 
@@ -316,5 +330,5 @@ def test_write_puts_the_sheet_beside_the_record_under_its_stem(tmp_path) -> None
     path = write_camera_report(record, tmp_path / "records")
     assert path == tmp_path / "records" / f"{record_stem(record)}.html"
     assert path.name == "G8T1-0042_20261125T090000.html"
-    assert [p.name for p in path.parent.iterdir()] == [path.name]   # no temporary file left
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
     assert parse(path.read_text(encoding="utf-8")).ids["disposition"] == "fixed"
