@@ -619,10 +619,13 @@ def render_expectations(harness: Harness, yaml_text: str) -> tuple[list[str], li
     """Strings the rendered SVG and BOM of ``harness`` must contain, as the YAML determines them.
 
     WireViz prints every wire's two ends as ``DESIGNATOR:PIN:LABEL`` in its cable table, so a moved wire or a
-    renamed pin changes the SVG; the BOM lists every connector's part number.
+    renamed pin changes the SVG; types, notes and wire labels are printed as written; the BOM lists every
+    connector's part number.
     """
     data = yaml.safe_load(yaml_text) or {}
     in_svg = list(harness.connectors) + list(harness.cables)
+    for spec in list((data.get("connectors") or {}).values()) + list((data.get("cables") or {}).values()):
+        in_svg.extend(" ".join(str(spec[key]).split()) for key in ("type", "notes") if (spec or {}).get(key))
     for wire in harness.wires:
         for pin in (wire.a, wire.b):
             in_svg.append(f"{pin.designator}:{pin.number}:{pin.label}" if pin.label else

@@ -101,7 +101,7 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
     comp = d.add(elm.Opamp(leads=True).at((9, 5)).anchor("center"))
     in1, in2, out = _xy(comp.in1), _xy(comp.in2), _xy(comp.out)
     vd, vs = _xy(comp.vd), _xy(comp.vs)
-    _text(d, (8.2, 6.5), "U2 LM393 (one half)")
+    _text(d, (vd[0] + 0.3, vd[1] + 0.55), "U2 LM393\n(one half)")
     sensor = d.add(elm.Ic(pins=[elm.IcPin("GND", side="left", pin="2"), elm.IcPin("VDD", side="left", pin="1"),
                                 elm.IcPin("OUT", side="right", pin="3")], size=(2.5, 2))
                    .at((in1[0] - 3.5, in1[1])).anchor("OUT").label("U1 TSL257\nin the shroud", "top"))
@@ -124,7 +124,7 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
     _gnd(d, _xy(pot.end))
     tap = _xy(pot.tap)
     d.add(elm.Resistor().at(tap).to((junction[0], tap[1])))
-    _text(d, ((tap[0] + junction[0]) / 2, tap[1] - 0.5), "R3 10 kΩ", halign="center")
+    _text(d, ((tap[0] + junction[0]) / 2, tap[1] - 0.7), "R3 10 kΩ", halign="center")
     _wire(d, (junction[0], tap[1]), junction, (junction[0], in2[1]), in2)
     _dot(d, junction)
     _text(d, (junction[0] + 0.3, junction[1] + 0.3), "TP2 threshold")
@@ -321,9 +321,9 @@ def relay_inputs(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
             _vdd(d, (x + 1.5, y + step), "3V3")
         d.add(elm.Tag().at((x + 3, y)).right().label(target, "right"))
     _note(d, [
-        "At power-up every GPIO is an input with only the SoC's weak default pull (about 50 kΩ): up on",
-        "GPIO0-8, down on GPIO9-27. These 10 kΩ resistors win, so the IoT Relays (active high) and the relay",
-        "board (active low) stay released, bench powered, until the rig drives the pins, and again after it exits.",
+        "At power-up every GPIO is an input with only the SoC's weak default pull (about 50 kΩ; up on GPIO0-8",
+        "and down on GPIO9-27 on a Pi 4). These 10 kΩ resistors win, so the IoT Relays (active high) and the",
+        "relay board (active low) stay released, bench powered, until the rig drives the pins, and after it exits.",
     ], (-8, -5.5))
     return d
 
