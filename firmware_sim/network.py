@@ -20,6 +20,7 @@ class SimNetworkProbe:
         self._router = router
         self._clock = clock
         self._config = config
+        self.timing_out = False   # a rig fault: the Pi's own link is down, every hop times out
 
     def _hop(self, ok: bool, host: str, port: int) -> str:
         if ok:
@@ -29,9 +30,9 @@ class SimNetworkProbe:
 
     def check(self) -> NetworkStatus:
         net = self._config
-        router_ok = self._router.lan_ok
+        router_ok = self._router.lan_ok and not self.timing_out
         router_why = self._hop(router_ok, net.router_host, net.router_port)
-        internet_ok = self._router.internet_ok
+        internet_ok = self._router.internet_ok and not self.timing_out
         internet_why = self._hop(internet_ok, net.internet_host, net.internet_port)
         detail = "; ".join(why for why in (router_why, internet_why) if why)
         return NetworkStatus(router_ok, internet_ok, detail)

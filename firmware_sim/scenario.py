@@ -2,8 +2,9 @@
 
 Validation happens here, once, before anything is simulated, and every problem becomes one line naming the
 file, the camera and the key, e.g. ``bad.toml: camera 1 (EX-BAD): faults: unknown fault 'x' (known: ...)``.
-Beyond the contract's keys a scenario may set ``seed`` and an ``[operator]`` table (``delay_s``,
-``declines``).
+Beyond the contract's keys a scenario may set ``seed``, an ``[operator]`` table (``delay_s``, ``declines``)
+and ``[[rig_fault]]`` tables: faults of the rig's own hardware (``kind``, ``at_camera``, ``count``), applied by
+:mod:`firmware_sim.rig_faults`, e.g. ``bad.toml: rig_fault 2 (i2c_intermittent): count: must be ...``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from rig.operator import OperatorTask
 
 __all__ = [
     "FAULTS",
+    "RIG_FAULT_KINDS",
     "BatterySpec",
     "CameraSpec",
+    "RigFaultSpec",
     "Scenario",
     "ScenarioError",
     "default_scenario",
@@ -40,11 +43,24 @@ DEFAULT_OPERATOR_DELAY_S = 45.0   # a technician reading the prompt and tapping 
 MAX_OPEN_CIRCUIT_V = 4.0          # 2 x AA lithium: about 3.6 V fresh; above this the number is a typo
 MAX_INTERNAL_RESISTANCE_OHM = 20.0
 
-_TOP_KEYS = ("camera", "seed", "operator")
+_TOP_KEYS = ("camera", "seed", "operator", "rig_fault")
 _CAMERA_KEYS = ("serial", "model", "faults", "battery")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
 _OPERATOR_KEYS = ("delay_s", "declines")
 _OPERATOR_TASKS = tuple(task.value for task in OperatorTask)
+_RIG_FAULT_KEYS = ("kind", "at_camera", "count")
+
+RIG_FAULT_KINDS = (
+    "ina219_absent",         # the power meter does not answer on the I2C bus
+    "i2c_intermittent",      # the next ``count`` I2C transactions fail (a loose cable): transient
+    "relay_unplugged",       # the USB relay board's cable pulled: its port is gone
+    "relay_silent",          # the relay board hangs: it stops draining its input, writes time out
+    "photodiode_saturated",  # ambient light floods the photodiode: it reads lit whatever the LED does
+    "probe_timeout",         # the bench's own network probe times out while the network is fine
+)
+RIG_FAULTS_NEEDING_RELAY_BOARD = ("relay_unplugged", "relay_silent")
+DEFAULT_I2C_FAILURES = 3     # a few failed transactions: the rig's retries must ride them out
+MAX_I2C_FAILURES = 1_000_000
 
 
 class ScenarioError(ValueError):
@@ -67,12 +83,28 @@ class CameraSpec:
 
 
 @dataclass(frozen=True)
+class RigFaultSpec:
+    """A fault of the rig's own hardware, starting when camera ``at_camera`` (1-based) is mounted.
+
+    Unlike a camera's faults it stays when that camera leaves: the fixture is still broken."""
+
+    kind: str
+    at_camera: int = 1
+    count: int = DEFAULT_I2C_FAILURES   # i2c_intermittent only: how many transactions fail
+
+    def __post_init__(self) -> None:
+        if self.kind not in RIG_FAULT_KINDS:
+            raise ValueError(f"unknown rig fault {self.kind!r} (known: {', '.join(RIG_FAULT_KINDS)})")
+
+
+@dataclass(frozen=True)
 class Scenario:
     cameras: tuple[CameraSpec, ...]
     seed: int = 0
     operator_delay_s: float = DEFAULT_OPERATOR_DELAY_S
     operator_declines: frozenset[str] = frozenset()
     source: str = "<scenario>"
+    rig_faults: tuple[RigFaultSpec, ...] = ()
 
 
 def _known(names: tuple[str, ...]) -> str:
@@ -121,7 +153,44 @@ class _Reader:
                           f"duplicate: camera {first_seen[camera.serial]} has the same serial")
             first_seen[camera.serial] = number
             cameras.append(camera)
-        return Scenario(tuple(cameras), seed, delay_s, declines, self.source)
+        rig_faults = self.rig_faults(data.get("rig_fault", []), len(cameras))
+        return Scenario(tuple(cameras), seed, delay_s, declines, self.source, rig_faults)
+
+    def rig_faults(self, raw: Any, camera_count: int) -> tuple[RigFaultSpec, ...]:
+        if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):
+            self.fail("", "rig_fault", "must be an array of tables ([[rig_fault]])")
+        faults: list[RigFaultSpec] = []
+        first_seen: dict[tuple[str, int], int] = {}
+        for number, table in enumerate(raw, start=1):
+            fault = self.rig_fault(number, table, camera_count)
+            key = (fault.kind, fault.at_camera)
+            if key in first_seen:
+                self.fail(f"rig_fault {number} ({fault.kind})", "kind",
+                          f"duplicate: rig_fault {first_seen[key]} starts the same fault at camera {fault.at_camera}")
+            first_seen[key] = number
+            faults.append(fault)
+        return tuple(faults)
+
+    def rig_fault(self, number: int, raw: dict[str, Any], camera_count: int) -> RigFaultSpec:
+        kind = raw.get("kind")
+        where = f"rig_fault {number}" + (f" ({kind})" if isinstance(kind, str) and kind in RIG_FAULT_KINDS else "")
+        for key in raw:
+            if key not in _RIG_FAULT_KEYS:
+                self.fail(where, key, f"unknown key (known: {_known(_RIG_FAULT_KEYS)})")
+        if "kind" not in raw:
+            self.fail(where, "kind", f"missing (one of: {_known(RIG_FAULT_KINDS)})")
+        if not isinstance(kind, str) or kind not in RIG_FAULT_KINDS:
+            self.fail(where, "kind", f"unknown rig fault {kind!r} (known: {_known(RIG_FAULT_KINDS)})")
+        at_camera = raw.get("at_camera", 1)
+        if isinstance(at_camera, bool) or not isinstance(at_camera, int) or not 1 <= at_camera <= camera_count:
+            self.fail(where, "at_camera", f"must be a camera number from 1 to {camera_count} (got {at_camera!r})")
+        if "count" in raw and kind != "i2c_intermittent":
+            self.fail(where, "count", "only i2c_intermittent takes a count of failing transactions")
+        count = raw.get("count", DEFAULT_I2C_FAILURES)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_I2C_FAILURES:
+            self.fail(where, "count", f"must be a whole number of transactions from 1 to {MAX_I2C_FAILURES} "
+                                      f"(got {count!r})")
+        return RigFaultSpec(kind, at_camera, count)
 
     def operator(self, raw: Any) -> tuple[float, frozenset[str]]:
         if not isinstance(raw, dict):

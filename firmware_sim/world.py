@@ -26,11 +26,12 @@ from firmware_sim.battery import (
 from firmware_sim.camera import Camera
 from firmware_sim.clock import VirtualClock
 from firmware_sim.faults import PowerHistory, restart_cures
-from firmware_sim.ina219 import Ina219Emulator
+from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.led_timing import DEFAULT_TIMING, LedTiming
 from firmware_sim.network import SimNetworkProbe
 from firmware_sim.operator import SimulatedOperator
 from firmware_sim.pins import VirtualMockFactory
+from firmware_sim.rig_faults import RigFaultInjector
 from firmware_sim.router import Router
 from firmware_sim.scenario import CameraSpec, Scenario
 from firmware_sim.sync_module import SyncModule
@@ -54,6 +55,7 @@ class BenchWorld:
         ina219: Ina219Emulator,
         seed: int = 0,
         timing: LedTiming = DEFAULT_TIMING,
+        i2c_bus: FakeI2CBus | None = None,
     ) -> None:
         self.config = config
         self.scenario = scenario
@@ -84,6 +86,11 @@ class BenchWorld:
         self.operator = SimulatedOperator(clock, self._app, scenario.operator_delay_s,
                                           scenario.operator_declines)
         self._network_changed()
+        # The rig's own faults (scenario [[rig_fault]]): on the emulators, never on the rig.
+        self.rig_faults = RigFaultInjector(scenario.rig_faults, self, self.network_probe, i2c_bus=i2c_bus,
+                                           ina219_address=ina219.address, relay_board=wiring.relay_board,
+                                           source=scenario.source)
+        self.rig_faults.power_up()
 
     # ---- the technician's hands ----------------------------------------------------------------------------
     def mount(self, index: int) -> CameraSpec:
@@ -104,6 +111,7 @@ class BenchWorld:
         self.router.set_upstream_fault(spec.has("router_down"))
         self.sync_module.set_glitched(spec.has("sync_module_glitch"))
         self._update_camera_power()
+        self.rig_faults.camera_mounted(index)
         return spec
 
     def unmount(self) -> None:

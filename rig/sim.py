@@ -100,7 +100,7 @@ def build_sim_bench(
     )
     ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
     i2c_bus = FakeI2CBus(ina219)
-    world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=scenario.seed)
+    world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=scenario.seed, i2c_bus=i2c_bus)
     fixture = build_fixture(
         config,
         clock,
