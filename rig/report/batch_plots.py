@@ -11,6 +11,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from rig.report.durations import duration_text
 from rig.report.html import DISPOSITION_COLORS
 from rig.report.render import RC
 from rig.report.summary import BatchSummary
@@ -41,6 +42,7 @@ def yield_per_day_figure(summary: BatchSummary) -> Figure:
                 bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.set_xticks(x, [d[5:] if len(days) > 1 else d for d in days], rotation=45 if len(days) > 8 else 0)
         ax.set_xlim(-0.6, max(len(days), 1) - 0.4)
+        ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.12)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("cameras")
         ax.set_title("Yield per day", loc="left", fontsize=11, fontweight="bold")
@@ -161,7 +163,7 @@ def bench_time_figure(summary: BatchSummary) -> Figure:
         if median is not None:
             ax.axvline(median / 60, color="#212121", linestyle="--", linewidth=1.2, gid="bench-median")
             ax.annotate(
-                f"median {_clock(median)}",
+                f"median {duration_text(median)}",
                 (median / 60, 1),
                 xycoords=("data", "axes fraction"),
                 xytext=(4, -12),
@@ -177,8 +179,3 @@ def _bin_width_min(top_min: float) -> float:
         if top_min / width <= MAX_BINS:
             return float(width)
     return 120.0
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"

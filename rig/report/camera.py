@@ -106,7 +106,7 @@ def _measurement(m: Measurement) -> str:
     shown = f"{html.esc(m.name)} = {html.esc(_value(m))}"
     if limit:
         shown += f' <span class="muted">({html.esc(" and ".join(limit))})</span> {html.verdict(m.passed)}'
-    return shown
+    return f'<span class="m">{shown}</span>'
 
 
 def _outcome(step: StepRecord) -> str:

@@ -7,6 +7,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from rig import __version__
+from rig.report.durations import duration_text
+
+__all__ = ["duration_text", "esc", "figure", "page", "table", "verdict"]
 
 DISPOSITION_COLORS = {
     "pass": "#2e7d32",
@@ -28,9 +31,10 @@ h1 { margin: 0; font-size: 2.1em; } h2 { margin-top: 1.6em; border-bottom: 1px s
 .why { font-size: 1.25em; margin: 0.5em 0; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.7em; text-align: left; vertical-align: top; }
-th { background: #f5f5f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f5f5f5; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pass { color: #2e7d32; font-weight: 700; } .fail { color: #c62828; font-weight: 700; }
-.muted { color: #757575; } .problems li { color: #b71c1c; }
+.muted { color: #757575; } .m { white-space: nowrap; } .problems li { color: #b71c1c; }
 .cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
 .card { border: 1px solid #e0e0e0; border-radius: 0.4em; padding: 0.5em 1em; min-width: 7em; }
 .card .n { font-size: 2em; font-weight: 800; } .card .l { color: #616161; }
@@ -83,16 +87,3 @@ def verdict(passed: bool | None) -> str:
     if passed is None:
         return '<span class="muted">-</span>'
     return '<span class="pass">pass</span>' if passed else '<span class="fail">FAIL</span>'
-
-
-def duration_text(seconds: float | None) -> str:
-    """Bench times as a technician reads them: ``42.5 s`` under two minutes, ``12:07`` (min:s) above."""
-    if seconds is None:
-        return ""
-    if seconds < 120:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes >= 60:
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rig.record import FIX_NAMES, CameraRecord, StepRecord
+from rig.report.durations import duration_text
 
 FIX_OUTCOME_WORDS = {
     "verified": "cured it",
@@ -157,4 +158,4 @@ def events(record: CameraRecord) -> list[TimelineEvent]:
 
 
 def _secs(span: StepSpan) -> str:
-    return f"{span.end_s - span.start_s:.1f} s"
+    return duration_text(span.end_s - span.start_s)

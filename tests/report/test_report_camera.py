@@ -60,7 +60,7 @@ def test_step_spans_and_decisions_in_time_order() -> None:
 def test_events_name_each_fix_with_its_result_and_each_change_of_pattern() -> None:
     lines = [(e.t_s, e.text) for e in events(fixed_camera())]
     assert (10.5, "fix power_cycle_router (did not cure it, 89.5 s)") in lines
-    assert (100.0, "fix restart_camera (cured it, 150.0 s)") in lines
+    assert (100.0, "fix restart_camera (cured it, 2:30)") in lines
     patterns = [(t, text) for t, text in lines if text.startswith("LED")]
     # network_lost three times in a row is one event; then the change to none, then motion
     assert patterns == [
