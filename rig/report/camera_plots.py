@@ -7,6 +7,8 @@ figure.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -252,8 +254,19 @@ def _led_timeline(record: CameraRecord) -> Figure:
 
 
 def battery_pulse_figure(record: CameraRecord, cfg: BatteryConfig | None = None) -> Figure | None:
-    """Voltage and current around the load pulse, with ΔV, ΔI and R; ``None`` when there are no figures."""
-    if record.battery is None:
+    """Voltage and current around the load pulse, with ΔV, ΔI and R; ``None`` when there are no figures
+    (or they are not numbers: the sheet's table still shows them)."""
+    figures = record.battery
+    if figures is None:
+        return None
+    levels = (
+        figures.background_v,
+        figures.loaded_v,
+        figures.open_circuit_v,
+        figures.background_a,
+        figures.load_a,
+    )
+    if not all(math.isfinite(v) for v in (*levels, figures.internal_resistance_ohm)):
         return None
     with matplotlib.rc_context(RC):
         return _battery_pulse(record, cfg)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -24,6 +27,15 @@ RC = {
 """Applied (``matplotlib.rc_context(RC)``) while a report figure is built and while it is saved."""
 
 
+@contextmanager
+def _quiet_about_glyphs() -> Iterator[None]:
+    """A serial or note with a character the plot font lacks still plots (as a box); the warning would only
+    clutter the technician's terminal in the middle of a batch."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        yield
+
+
 def figure_svg(fig: Figure, salt: str) -> str:
     """The figure as an ``<svg>`` element that scales to the page width.
 
@@ -31,7 +43,7 @@ def figure_svg(fig: Figure, salt: str) -> str:
     share an id, and the output is the same for the same input.
     """
     buffer = io.StringIO()
-    with matplotlib.rc_context({**RC, "svg.hashsalt": salt}):
+    with matplotlib.rc_context({**RC, "svg.hashsalt": salt}), _quiet_about_glyphs():
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     start = text.find("<svg")
@@ -46,6 +58,6 @@ def figure_svg(fig: Figure, salt: str) -> str:
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC), _quiet_about_glyphs():
         fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
