@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rig.bench import BenchController
+from rig.config import BatteryConfig
 from rig.record import CameraRecord, Disposition
+from rig.report.camera import write_camera_report
 from rig.results import ResultsCsv, write_json_record, write_trace
 from rig.scanner import CameraId
 
@@ -21,12 +23,20 @@ class BatchOutputs:
     results: ResultsCsv
     records_dir: Path
     trace_format: str = "csv"   # "csv" or "vcd"
+    sheets: bool = True         # the per-camera HTML report
+    battery_config: BatteryConfig | None = None
+    problems: list[str] = field(default_factory=list)
 
     def write(self, record: CameraRecord) -> None:
         # The contract row first: it is what must never be lost.
         self.results.append(record)
         write_json_record(record, self.records_dir)
         write_trace(record, self.records_dir, self.trace_format)
+        if self.sheets:
+            try:
+                write_camera_report(record, self.records_dir, self.battery_config)
+            except OSError as exc:  # a full stick must not stop the bench: the row and record are safe
+                self.problems.append(f"{record.serial}: report sheet not written: {exc.strerror or exc}")
 
 
 def run_batch(

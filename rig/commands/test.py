@@ -29,6 +29,8 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
 @click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
+@click.option("--sheets/--no-sheets", default=True, show_default=True,
+              help="Write each camera's HTML report sheet beside its record.")
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
 @click.option("--model", type=click.Choice(MODELS), default="outdoor", show_default=True,
               help="Model of the cameras scanned on this run.")
@@ -39,7 +41,7 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option
-def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, speed, sim_log, lock_path,
+def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, model, speed, sim_log, lock_path,
          config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     if not sim and (scenario or speed or sim_log):
@@ -55,6 +57,8 @@ def test(sim, scenario, csv_path, records_dir, trace_format, serial, model, spee
         results,
         Path(records_dir) if records_dir else Path(csv_path).parent / "records",
         trace_format,
+        sheets=sheets,
+        battery_config=config.battery,
     )
     console = Console(stderr=True)
     if lock_path is None and not sim:
@@ -94,7 +98,9 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
     if not out.is_terminal:
         out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
     out.print(summary_table(records))
-    click.echo(f"results: {csv_path}  records: {outputs.records_dir}")
+    click.echo(f"results: {csv_path}  records and sheets: {outputs.records_dir}")
+    for problem in outputs.problems:
+        click.echo(f"rig: {problem}", err=True)
     if stopped:
         click.echo(f"rig: {stopped}", err=True)
         sys.exit(EXIT_BATCH_STOPPED)

@@ -29,11 +29,13 @@ HEALTHY = BatterySpec(3.5, 0.25)
 FAILING = BatterySpec(2.9, 3.0)
 
 
-def run_one(scenario: Scenario, tmp_path: Path, config=None) -> tuple[CameraRecord, SimulatedBench]:
+def run_one(
+    scenario: Scenario, tmp_path: Path, config=None, sheets: bool = False
+) -> tuple[CameraRecord, SimulatedBench]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     bench = build_sim_bench(config or load_config(), scenario)
     controller = BenchController(bench.fixture, bench.operator)
-    outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records")
+    outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=sheets)
     try:
         [record] = run_batch(controller, bench.cameras, outputs)
     finally:

@@ -26,7 +26,7 @@ def invoke(*args: str):
 def test_help_lists_the_commands() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
-    for command in ("check", "classify", "test"):
+    for command in ("check", "classify", "record", "test", "report"):
         assert command in result.output
 
 
@@ -44,11 +44,11 @@ def test_sim_run_on_the_example_scenario(tmp_path) -> None:
     }
     assert "Bench run: 4 cameras" in result.output
     records = sorted(p.suffix for p in (tmp_path / "records").iterdir())
-    assert records.count(".json") == 4 and records.count(".csv") == 4
+    assert records.count(".json") == 4 and records.count(".csv") == 4 and records.count(".html") == 4
 
 
 def test_default_scenario_runs_and_vcd_traces(tmp_path) -> None:
-    result = invoke("test", "--sim", "--csv", str(tmp_path / "r.csv"), "--trace-format", "vcd")
+    result = invoke("test", "--sim", "--csv", str(tmp_path / "r.csv"), "--trace-format", "vcd", "--no-sheets")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((tmp_path / "r.csv").open(newline="")))
     assert len(rows) == 12
