@@ -1,0 +1,71 @@
+"""One rig, one owner: a second ``rig test`` on the same fixture is refused, and a crash frees the fixture."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from reliability_support import DATA, HEADER_LINE, read_results, start_rig
+
+from rig.cli import cli
+
+LONG_SCENARIO = DATA / "kill-signals.toml"   # about 460 s of bench time: 4.6 s at the speed below
+SHORT_SCENARIO = DATA / "kill-results.toml"
+SPEED = 100.0
+START_TIMEOUT_S = 20.0
+
+
+def rig_test(*args: str | Path):
+    return CliRunner().invoke(cli, ["test", *map(str, args)])
+
+
+def test_second_rig_is_refused_while_the_first_runs_and_allowed_after_it_crashed(tmp_path: Path) -> None:
+    lock = tmp_path / "fixture.lock"
+    first_log = tmp_path / "first-sim.csv"
+    first = start_rig(["test", "--sim", LONG_SCENARIO, "--speed", str(SPEED), "--lock", lock, "--sim-log", first_log,
+                       "--csv", tmp_path / "first.csv", "--no-sheets"], tmp_path / "first.txt", tmp_path)
+    try:
+        # The simulator's log is written once the bench is built, which is after the lock was taken.
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (first_log.exists() and first_log.stat().st_size) and time.monotonic() < deadline:
+            assert first.poll() is None, (tmp_path / "first.txt").read_text()
+            time.sleep(0.01)
+        assert first_log.exists(), "the first rig never started"
+
+        second = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--sim-log", tmp_path / "second-sim.csv",
+                          "--csv", tmp_path / "second.csv", "--no-sheets")
+        assert first.poll() is None, "the first rig ended before the second tried: nothing was contended"
+        assert second.exit_code == 2
+        assert second.stderr.strip().splitlines() == [
+            f"rig: another rig is already using this fixture (lock {lock} is held): wait for it or stop it"
+        ]
+        # Refused before touching the bench: no simulator built, no camera tested.
+        assert not (tmp_path / "second-sim.csv").exists()
+        assert read_results(tmp_path / "second.csv") == []
+    finally:
+        first.send_signal(signal.SIGKILL)  # a crash: no finally, no unlock; the kernel drops the flock
+        first.wait(timeout=20)
+
+    third = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", tmp_path / "third.csv", "--no-sheets")
+    assert third.exit_code == 0, third.stderr
+    assert len(read_results(tmp_path / "third.csv")) == 8
+
+
+def test_the_lock_is_released_after_a_normal_run(tmp_path: Path) -> None:
+    lock = tmp_path / "fixture.lock"
+    for run in range(2):
+        result = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", tmp_path / f"r{run}.csv", "--no-sheets")
+        assert result.exit_code == 0, result.stderr
+
+
+def test_an_unusable_lock_path_is_one_line_and_tests_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    lock = tmp_path / "a-file" / "fixture.lock"
+    csv_path = tmp_path / "r.csv"
+    result = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", csv_path, "--no-sheets")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"rig: cannot take the fixture lock {lock}: "), lines
+    assert csv_path.read_text() == HEADER_LINE + "\n"
