@@ -111,6 +111,12 @@ def _known(names: tuple[str, ...]) -> str:
     return ", ".join(names)
 
 
+def _shown(text: str) -> str:
+    """Text from the file as it may appear in a one-line message: line breaks and other controls escaped
+    (a TOML key may be any quoted string, ``"a\\nb" = 1`` included)."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 def _number(value: Any) -> float | None:
     """A finite TOML int or float as a float; None for anything else (bools included)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -126,8 +132,8 @@ class _Reader:
         self.source = source
 
     def fail(self, where: str, key: str, problem: str) -> None:
-        prefix = f"{self.source}: {where}: " if where else f"{self.source}: "
-        raise ScenarioError(f"{prefix}{key}: {problem}")
+        prefix = f"{_shown(self.source)}: {_shown(where)}: " if where else f"{_shown(self.source)}: "
+        raise ScenarioError(f"{prefix}{_shown(key)}: {_shown(problem)}")
 
     def scenario(self, data: dict[str, Any]) -> Scenario:
         for key in data:
@@ -216,7 +222,7 @@ class _Reader:
             self.fail(where, "serial", "missing (every camera needs its serial)")
         if not isinstance(serial, str) or not serial.strip():
             self.fail(where, "serial", f"must be a non-empty string (got {serial!r})")
-        if serial != serial.strip() or any(ch in serial for ch in ",\n\r\""):
+        if serial != serial.strip() or any(ch in serial for ch in ",\n\r\"") or not serial.isprintable():
             self.fail(where, "serial", f"must not contain commas, quotes, line breaks or edge spaces ({serial!r})")
         for key in raw:
             if key not in _CAMERA_KEYS:
@@ -288,7 +294,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{_shown(source)}: not valid TOML: {_shown(str(exc))}") from None
     return _Reader(source).scenario(data)
 
 
@@ -297,9 +303,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the scenario: {exc.strerror or exc}") from None
+        raise ScenarioError(f"{_shown(str(path))}: cannot read the scenario: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        raise ScenarioError(f"{_shown(str(path))}: not a UTF-8 text file") from None
     return parse_scenario(text, str(path))
 
 
