@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 FILL_CHUNK = b"\x00" * 1024   # not frames: what piles up in a hung board is never applied anyway
 FILL_LIMIT_BYTES = 1 << 22    # a pty takes far less; a bound so a changed kernel cannot spin us forever
-FULL_QUIET_S = 0.02           # no room for this long (real time): the pty's queue is full for good
+FULL_QUIET_S = 0.1            # no room for this long (real time): the pty's queue is full for good
 FILL_MAX_S = 2.0
 I2C_FAULTS = ("ina219_absent", "i2c_intermittent")
 
