@@ -9,7 +9,6 @@ from pathlib import Path
 from rig.bench import BenchController
 from rig.config import BatteryConfig
 from rig.record import CameraRecord, Disposition
-from rig.report.camera import write_camera_report
 from rig.results import ResultsCsv, write_json_record, write_trace
 from rig.scanner import CameraId
 
@@ -33,6 +32,8 @@ class BatchOutputs:
         write_json_record(record, self.records_dir)
         write_trace(record, self.records_dir, self.trace_format)
         if self.sheets:
+            from rig.report.camera import write_camera_report  # matplotlib: loaded only when sheets are made
+
             try:
                 write_camera_report(record, self.records_dir, self.battery_config)
             except OSError as exc:  # a full stick must not stop the bench: the row and record are safe

@@ -177,10 +177,16 @@ def default_config_text() -> str:
     return resources.files("rig.defaults").joinpath("fixture.toml").read_text(encoding="utf-8")
 
 
+def _printable(text: str) -> str:
+    """Keys and values from the file may hold line breaks or control characters: show them escaped, so the
+    error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _format_error(source: str, error: ValidationError) -> str:
     first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"])
-    message = first["msg"]
+    loc = ".".join(_printable(str(part)) for part in first["loc"])
+    message = _printable(first["msg"])
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
         # Our own rule messages already start with the key they concern.
@@ -188,7 +194,7 @@ def _format_error(source: str, error: ValidationError) -> str:
     else:
         text = f"{source}: {loc or '(top level)'}: {message}"
         if "input" in first and first["type"] not in ("missing",) and not isinstance(first["input"], dict):
-            text += f" (got {first['input']!r})"
+            text += f" (got {_printable(repr(first['input']))})"
     more = len(error.errors()) - 1
     return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
@@ -198,7 +204,7 @@ def parse_config(text: str, source: str = "<config>") -> RigConfig:
     try:
         user = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{source}: not valid TOML: {_printable(str(exc))}") from None
     merged = _deep_merge(tomllib.loads(default_config_text()), user)
     try:
         return RigConfig.model_validate(merged)

@@ -92,7 +92,12 @@ class ResultsCsv:
                     f"{path}: existing file has a different header ({shown}); refusing to append: "
                     "name another --csv file"
                 )
-            self._write(b"")  # opens for appending: fails now if it cannot
+            # A last row without its line end (a spreadsheet's save, a cut-off write) would glue our first row
+            # to it: end that line first. This also proves now that the file opens for appending.
+            with path.open("rb") as f:
+                f.seek(-1, os.SEEK_END)
+                ends_with_newline = f.read(1) == b"\n"
+            self._write(b"" if ends_with_newline else b"\n")
         else:
             header = io.StringIO()
             csv.writer(header, lineterminator="\n").writerow(RESULT_COLUMNS)

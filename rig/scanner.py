@@ -72,18 +72,28 @@ class ScannerInput:
         self.prompt = prompt
         self.name = name
 
+    def _readline(self) -> str | None:
+        """One line, decoded on its own: a garbled byte spoils that line only (a text stream decodes a whole
+        chunk at once and would lose the good lines around it). ``None`` for a line that is not UTF-8."""
+        raw = getattr(self.stream, "buffer", None)
+        if raw is None:
+            return self.stream.readline()
+        data = raw.readline()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
     def __iter__(self) -> Iterator[CameraId]:
         line_number = 0
         while True:
             if self.prompt is not None:
                 self.prompt()
-            try:
-                line = self.stream.readline()
-            except UnicodeDecodeError:
-                line_number += 1
-                self.on_error(SerialError(f"{self.name} line {line_number}: not text"))
-                continue
+            line = self._readline()
             line_number += 1
+            if line is None:
+                self.on_error(SerialError(f"{self.name} line {line_number}: not text (not UTF-8)"))
+                continue
             if not line or not line.strip():
                 return
             try:

@@ -65,6 +65,7 @@ class SimulatedBench:
 
     def close(self) -> None:
         self.fixture.close()
+        self.wiring.close()
         if self.relay_board is not None:
             self.relay_board.close()
 

@@ -72,10 +72,16 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, mod
 
 def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, csv_path) -> None:
     with exit_on_signals():
+        bench = None
         if sim:
-            from rig.sim import build_sim_bench
+            from rig.sim import ScenarioError, build_sim_bench
 
-            bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log)
+            try:
+                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log)
+            except ScenarioError as exc:
+                raise RigError(str(exc)) from None
+            except OSError as exc:
+                raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
             fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
             total = len(bench.scenario.cameras)
         else:
@@ -91,7 +97,10 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
         finally:
             progress.close()
             failed = fixture.safe_state()
-            fixture.close()
+            if bench is not None:
+                bench.close()
+            else:
+                fixture.close()
             if failed:
                 console.print(f"[red]could not switch back on: {', '.join(failed)}[/red]")
     out = Console()

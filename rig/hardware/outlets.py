@@ -28,6 +28,9 @@ LCUS_MAX_CHANNEL = 8
 WRITE_TIMEOUT_S = 1.0   # a board that stops draining its input must not hang the rig
 
 
+BOARD_HINT = "check the relay board's USB cable and [relays] serial_port"
+
+
 class OutletError(RuntimeError):
     """An outlet could not be switched (relay board absent, unplugged or not answering); one-line message."""
 
@@ -166,7 +169,9 @@ class LcusRelayBoard:
             try:
                 return serial.Serial(port_path, baud, timeout=0.5, write_timeout=WRITE_TIMEOUT_S)
             except (serial.SerialException, OSError, ValueError) as exc:
-                raise OutletError(f"relay board on {port_path} cannot be opened: {_one_line(exc)}") from exc
+                raise OutletError(
+                    f"relay board on {port_path} cannot be opened: {_one_line(exc)}: {BOARD_HINT}"
+                ) from exc
 
         return cls(opener(), reopen=opener)
 
@@ -178,18 +183,20 @@ class LcusRelayBoard:
             written = port.write(data)
         except (serial.SerialException, OSError) as exc:
             self._drop_port()
-            raise OutletError(f"relay board on {self.port_path} not answering: {_one_line(exc)}") from exc
+            raise OutletError(
+                f"relay board on {self.port_path} not answering: {_one_line(exc)}: {BOARD_HINT}"
+            ) from exc
         if written is not None and written != len(data):
             self._drop_port()
             raise OutletError(
-                f"relay board on {self.port_path} not answering: wrote {written} of {len(data)} bytes"
+                f"relay board on {self.port_path} not answering: wrote {written} of {len(data)} bytes: {BOARD_HINT}"
             )
 
     def _port(self) -> serial.Serial:
         if self.port is not None and self.port.is_open:
             return self.port
         if self._reopen is None:
-            raise OutletError(f"relay board on {self.port_path} not answering: port is closed")
+            raise OutletError(f"relay board on {self.port_path} not answering: port is closed: {BOARD_HINT}")
         self.port = self._reopen()
         return self.port
 

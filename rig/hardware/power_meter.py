@@ -160,8 +160,11 @@ class PowerMeter:
             raise self._i2c_error("setup", exc) from None
 
     def _i2c_error(self, during: str, exc: OSError) -> PowerMeterError:
+        sda, scl = (0, 1) if self.bus_number == 0 else (2, 3)
         return PowerMeterError(
-            f"INA219 at {self.where}: I2C error during {during}: {_errno_text(exc)}", errno=exc.errno
+            f"INA219 at {self.where}: I2C error during {during}: {_errno_text(exc)}: "
+            f"check the I2C cable (SDA=GPIO{sda}, SCL=GPIO{scl}), VCC and GND",
+            errno=exc.errno,
         )
 
     def _wait_for_conversion(self) -> None:

@@ -128,7 +128,10 @@ def test_i2c_error_during_setup_is_a_power_meter_error():
     chip = Ina219Emulator()
     with pytest.raises(PowerMeterError) as info:
         PowerMeter(FailsAfterProbe(chip), clock=VirtualClock())
-    assert str(info.value) == "INA219 at 0x40 on I2C bus 1: I2C error during setup: [Errno 121] Remote I/O error"
+    assert str(info.value) == (
+        "INA219 at 0x40 on I2C bus 1: I2C error during setup: [Errno 121] Remote I/O error: "
+        "check the I2C cable (SDA=GPIO2, SCL=GPIO3), VCC and GND"
+    )
     assert info.value.errno == 121
 
 
@@ -339,7 +342,10 @@ def test_intermittent_i2c_error_surfaces_once_without_retry():
     bench.bus.fail_next(1)
     with pytest.raises(PowerMeterError) as info:
         meter.read()
-    assert str(info.value) == "INA219 at 0x40 on I2C bus 1: I2C error during read: [Errno 121] Remote I/O error"
+    assert str(info.value) == (
+        "INA219 at 0x40 on I2C bus 1: I2C error during read: [Errno 121] Remote I/O error: "
+        "check the I2C cable (SDA=GPIO2, SCL=GPIO3), VCC and GND"
+    )
     assert info.value.errno == 121
     assert bench.bus.transactions == before + 1  # gave up at the first failed transaction: no retry inside
     assert meter.read().current_a == pytest.approx(0.25, abs=1e-4)  # the next read works
@@ -357,7 +363,7 @@ def test_other_errno_text_is_passed_through():
     bench = Bench()
     meter = bench.meter()
     bench.bus.fail_next(1, 110)
-    with pytest.raises(PowerMeterError, match=r"\[Errno 110\] Connection timed out$") as info:
+    with pytest.raises(PowerMeterError, match=r"\[Errno 110\] Connection timed out: check the I2C cable") as info:
         meter.read_once()
     assert info.value.errno == 110
 
