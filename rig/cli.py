@@ -4,6 +4,7 @@ only when it runs, so ``rig classify`` on a laptop never loads the hardware stac
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 import click
@@ -53,8 +54,20 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rig")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also log each hardware retry and failure as it happens.")
+def cli(verbose: bool) -> None:
     """Bench-test rig for returned Blink cameras: watch the LED, test the battery, run the fixes, log it."""
+    logger = logging.getLogger("rig")
+    logger.handlers.clear()
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("rig: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    else:
+        # The commands report every failure that matters in their own one line; the per-part log lines of a
+        # failing relay board would bury it.
+        logger.addHandler(logging.NullHandler())
 
 
 def main(argv: list[str] | None = None) -> None:
