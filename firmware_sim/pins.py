@@ -7,6 +7,7 @@ clock, and let the simulated world watch output pins (relays, actuators) the rig
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from gpiozero.pins.mock import MockFactory, MockPin, PinState
@@ -47,6 +48,10 @@ class VirtualMockFactory(MockFactory):
     def __init__(self, clock: VirtualClock, revision: str | None = None) -> None:
         # A Pi 4 B by default: the revision only decides the header layout, which is the same 40-pin one.
         super().__init__(revision=revision or "c03111", pin_class=VirtualMockPin)
+        # gpiozero's reservation lock is not re-entrant: a device left to the garbage collector can be
+        # finalised (and release its pins) while this factory is inside release_pins, deadlocking the test
+        # run. A re-entrant lock makes that nested release harmless.
+        self._res_lock = threading.RLock()
         self._clock = clock
         self._output_observers: list[OutputObserver] = []
 

@@ -211,8 +211,11 @@ def test_naive_policy_tries_the_articles_order_and_still_finds_the_cure(tmp_path
     bench = build_sim_bench(load_config(), single_camera("outdoor", ("battery_failing",), FAILING, serial="E2E-0012"))
     naive = LadderPolicy(plan=lambda d: naive_ladder(d.model), verify_early=False, name="naive")
     controller = BenchController(bench.fixture, bench.operator, policy=naive)
-    outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records")
-    [record] = run_batch(controller, bench.cameras, outputs)
+    outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=False)
+    try:
+        [record] = run_batch(controller, bench.cameras, outputs)
+    finally:
+        bench.close()
     assert record.disposition is Disposition.FIXED
     assert record.fixed_by == "replace_batteries"
     assert record.fixes_tried == ["power_cycle_router", "restart_camera", "reset_wifi", "readd_camera",

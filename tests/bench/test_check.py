@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from firmware_sim.ina219 import FakeI2CBus
 from rig.check import run_check
 from rig.config import load_config, parse_config
@@ -9,12 +11,27 @@ from rig.hardware.fixture import build_fixture
 from rig.sim import build_sim_bench, simulated_technician
 
 
+@pytest.fixture
+def make_bench():
+    """Builds simulated benches and closes every one after the test (gpiozero devices are never left to GC)."""
+    built = []
+
+    def make(config=None):
+        bench = build_sim_bench(config or load_config())
+        built.append(bench)
+        return bench
+
+    yield make
+    for bench in built:
+        bench.close()
+
+
 def _by_part(results):
     return {r.part: r for r in results}
 
 
-def test_good_fixture_all_ok_and_left_safe() -> None:
-    bench = build_sim_bench(load_config())
+def test_good_fixture_all_ok_and_left_safe(make_bench) -> None:
+    bench = make_bench()
     results = _by_part(run_check(bench.fixture, simulated_technician(bench)))
     assert all(r.ok for r in results.values()), [r for r in results.values() if not r.ok]
     assert set(results) >= {"INA219", "photodiode", "network", "outlet router", "outlet sync_module",
@@ -27,14 +44,17 @@ def test_good_fixture_all_ok_and_left_safe() -> None:
         assert [c.state for c in bench.wiring.changes(name)][-2:] == [False, True]
 
 
-def test_absent_ina219_gets_the_wiring_hint() -> None:
-    bench = build_sim_bench(load_config())
+def test_absent_ina219_gets_the_wiring_hint(make_bench) -> None:
+    bench = make_bench()
     bench.fixture.close()
     fixture = build_fixture(
         bench.fixture.config, bench.clock, pin_factory=_fresh_factory(bench), i2c_bus=FakeI2CBus(),
         network=bench.world.network_probe,
     )
-    result = _by_part(run_check(fixture, lambda *_: True))["INA219"]
+    try:
+        result = _by_part(run_check(fixture, lambda *_: True))["INA219"]
+    finally:
+        fixture.close()
     assert not result.ok
     assert result.detail == "INA219 not found at 0x40 on I2C bus 1: check SDA=GPIO2, SCL=GPIO3, VCC, GND"
 
@@ -44,16 +64,16 @@ def _fresh_factory(bench):
     return bench.factory
 
 
-def test_flooded_photodiode_is_named() -> None:
-    bench = build_sim_bench(load_config())
+def test_flooded_photodiode_is_named(make_bench) -> None:
+    bench = make_bench()
     bench.world.flood_photodiode(True)
     result = _by_part(run_check(bench.fixture, simulated_technician(bench)))["photodiode"]
     assert not result.ok
     assert "reads LIT with no LED" in result.detail and "shroud" in result.detail
 
 
-def test_outlet_not_seen_switching_names_pin_and_setting() -> None:
-    bench = build_sim_bench(load_config())
+def test_outlet_not_seen_switching_names_pin_and_setting(make_bench) -> None:
+    bench = make_bench()
 
     def technician_who_sees_nothing_on_the_camera(device: str, question: str, expected_on: bool) -> bool:
         return device != "camera"
@@ -78,8 +98,8 @@ def test_serial_relay_board_is_checked_on_its_channels() -> None:
         bytes([0xA0, 2, 1, 0xA3]) in bench.relay_board.frames
 
 
-def test_network_down_is_reported() -> None:
-    bench = build_sim_bench(load_config())
+def test_network_down_is_reported(make_bench) -> None:
+    bench = make_bench()
     bench.fixture.outlets["router"].off()  # router unplugged: nothing answers
     bench.clock.sleep(1)
     result = _by_part(run_check(bench.fixture, simulated_technician(bench)))["network"]
