@@ -31,28 +31,31 @@ class RigError(click.ClickException):
 
 
 class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when listed or run, from "module:attribute" targets;
+    a target whose module is not there is left out."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._load(name) is not None]
+        return [name for name in self.lazy_commands if self.get_command(ctx, name) is not None]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self._load(cmd_name)
-
-    @staticmethod
-    def _load(name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None:
             return None
         module_name, attribute = target.split(":")
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # not built yet
+            if exc.name == module_name:
                 return None
             raise
         return getattr(module, attribute)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rig")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each hardware retry and failure as it happens.")
 def cli(verbose: bool) -> None:

@@ -33,6 +33,18 @@ class Fix(Protocol):
         ...
 
 
+def _ask_operator(
+    session: CameraSession, step: StepRecord, task: OperatorTask, instructions: str, what: str
+) -> bool:
+    """Hand an app-only step to the operator; a refusal or a timeout is noted on the step."""
+    reply = session.operator.request(
+        task, session.record.serial, instructions, session.config.timings.operator_timeout_s
+    )
+    if not reply.done:
+        step.notes = f"operator did not {what}: {reply.note}".rstrip(": ")
+    return reply.done
+
+
 class PowerCycleRouter:
     """The article's #1: router and modem off for at least 30 s, then a minute or two to reconnect."""
 
@@ -95,17 +107,15 @@ class ResetWifi:
         session.listener.step_started(self.name, f"holding the reset button {timings.reset_hold_s:g} s")
         session.fixture.actuators.reset_button.hold(timings.reset_hold_s)
         step.measure("reset_hold_s", timings.reset_hold_s, "s")
-        reply = session.operator.request(
+        changed = _ask_operator(
+            session,
+            step,
             OperatorTask.CHANGE_WIFI,
-            session.record.serial,
             "Blink app: Settings > Change WiFi (Sync Module: Change WiFi Network), Discover Device, Join, "
             "choose the bench network and its password. Press Enter when the app says it joined.",
-            timings.operator_timeout_s,
+            "change WiFi",
         )
-        if not reply.done:
-            step.notes = f"operator did not change WiFi: {reply.note}".rstrip(": ")
-            return FixOutcome.DECLINED
-        return None
+        return None if changed else FixOutcome.DECLINED
 
 
 class ReaddCamera:
@@ -117,37 +127,34 @@ class ReaddCamera:
 
     def act(self, session: CameraSession, step: StepRecord) -> FixOutcome | None:
         timings = session.config.timings
-        serial = session.record.serial
         camera = session.fixture.outlets["camera"]
         is_mini = session.record.model == "mini"
         if is_mini:
             retry_transient(camera.off, session.clock)
         try:
-            reply = session.operator.request(
+            deleted = _ask_operator(
+                session,
+                step,
                 OperatorTask.DELETE_CAMERA,
-                serial,
                 "Blink app: the camera's Settings > Delete Camera > Delete. Press Enter when it is gone.",
-                timings.operator_timeout_s,
+                "delete the camera",
             )
-            if not reply.done:
-                step.notes = f"operator did not delete the camera: {reply.note}".rstrip(": ")
+            if not deleted:
                 return FixOutcome.DECLINED
             session.wait("after deleting, before re-adding", timings.readd_wait_s)
             step.measure("readd_wait_s", timings.readd_wait_s, "s", low=180.0, high=300.0)
         finally:
             if is_mini:
                 retry_transient(camera.on, session.clock)
-        reply = session.operator.request(
+        readded = _ask_operator(
+            session,
+            step,
             OperatorTask.READD_CAMERA,
-            serial,
             "Blink app: Add Device, pick the model, scan the QR code on the back, wait for 'Camera added', "
             "Done. Press Enter when it is added.",
-            timings.operator_timeout_s,
+            "re-add the camera",
         )
-        if not reply.done:
-            step.notes = f"operator did not re-add the camera: {reply.note}".rstrip(": ")
-            return FixOutcome.DECLINED
-        return None
+        return None if readded else FixOutcome.DECLINED
 
 
 class ReplaceBatteries:

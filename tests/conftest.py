@@ -1,11 +1,14 @@
-"""Shared fixtures: a virtual clock and a gpiozero mock factory living in it."""
+"""Shared fixtures: a virtual clock, a gpiozero mock factory living in it, a relay board on a pty."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
+from firmware_sim.relay_board import RelayBoardEmulator
 from rig.config import RigConfig, load_config
 
 
@@ -15,8 +18,18 @@ def clock() -> VirtualClock:
 
 
 @pytest.fixture
-def factory(clock: VirtualClock) -> VirtualMockFactory:
-    return VirtualMockFactory(clock)
+def factory(clock: VirtualClock) -> Iterator[VirtualMockFactory]:
+    f = VirtualMockFactory(clock)
+    yield f
+    f.reset()
+
+
+@pytest.fixture
+def board_emulator() -> Iterator[RelayBoardEmulator]:
+    """An LCUS relay board emulator on a fresh pty."""
+    emulator = RelayBoardEmulator()
+    yield emulator
+    emulator.close()
 
 
 @pytest.fixture

@@ -20,18 +20,6 @@ from rig.hardware.actuators import (
 )
 
 
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
-def factory(clock: VirtualClock) -> VirtualMockFactory:
-    f = VirtualMockFactory(clock)
-    yield f
-    f.reset()
-
-
 def level(factory: VirtualMockFactory, bcm: int) -> bool:
     return factory.pin(f"GPIO{bcm}").state
 

@@ -26,25 +26,6 @@ from rig.hardware.outlets import (
 )
 
 
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
-def factory(clock: VirtualClock) -> VirtualMockFactory:
-    f = VirtualMockFactory(clock)
-    yield f
-    f.reset()
-
-
-@pytest.fixture
-def board_emulator():
-    emulator = RelayBoardEmulator()
-    yield emulator
-    emulator.close()
-
-
 class RawPty:
     """A bare pty (no emulator): what the rig wrote, read straight off the master."""
 

@@ -21,22 +21,8 @@ ALL_DEVICES = [*OUTLET_NAMES, *ACTUATOR_NAMES]
 
 
 @pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
-def factory(clock: VirtualClock) -> VirtualMockFactory:
-    f = VirtualMockFactory(clock)
-    yield f
-    f.reset()
-
-
-@pytest.fixture
-def board():
-    emulator = RelayBoardEmulator()
-    yield emulator
-    emulator.close()
+def board(board_emulator: RelayBoardEmulator) -> RelayBoardEmulator:
+    return board_emulator
 
 
 def serial_config(port_path: str) -> RigConfig:
