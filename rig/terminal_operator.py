@@ -25,6 +25,13 @@ class TerminalOperator:
         self.console = console
         self.stream = stream or sys.stdin
 
+    def _readline(self) -> str:
+        """Read bytes like the barcode scanner does (they share stdin), so neither buffers the other's lines."""
+        raw = getattr(self.stream, "buffer", None)
+        if raw is None:
+            return self.stream.readline()
+        return raw.readline().decode("utf-8", errors="replace")
+
     def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
         self.console.print(f"\n[bold]Operator, camera {serial}: {task.value.replace('_', ' ')}[/bold]")
         self.console.print(instructions)
@@ -33,7 +40,7 @@ class TerminalOperator:
         while (remaining := deadline - self.clock.now()) > 0:
             ready, _, _ = select.select([self.stream], [], [], min(POLL_S, remaining))
             if ready:
-                answer = self.stream.readline()
+                answer = self._readline()
                 if not answer:
                     return OperatorReply(False, "no operator input (end of input)")
                 if answer.strip().lower().startswith("n"):
