@@ -153,24 +153,35 @@ class BenchController:
 
     def _run_ladder(self, session: CameraSession, diagnosis: Diagnosis) -> bool:
         """Try the planned fixes in order until one is verified. Returns whether one was; otherwise the
-        ladder ended in escalation and the disposition says so."""
+        ladder ended in escalation and the disposition says so.
+
+        A fix already tried against the same symptom is not repeated (offline again after the motion test);
+        against another symptom it is (replace_batteries for an offline camera, then for its burst).
+        """
         record = session.record
+        symptom = "offline" if diagnosis.offline else "battery"
         for name in self.policy.plan(diagnosis):
-            if name in record.fixes_tried and name != "contact_support":
-                continue  # a second ladder (offline again after motion) does not repeat what failed
+            if (name, symptom) in session.fixes_against and name != "contact_support":
+                continue
             fix = FIXES[name]
             with session.step(name, "fix") as step:
                 outcome = fix.act(session, step)
                 if outcome is None:
                     outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
+                    if outcome is FixOutcome.NOT_VERIFIED:
+                        fix.undo(session)
                 step.outcome = outcome.value
             if outcome is FixOutcome.ADVISORY:
                 continue
+            session.fixes_against.add((name, symptom))
             record.fixes_tried.append(name)
             if outcome is FixOutcome.VERIFIED:
+                if record.fixed_by:
+                    record.notes.append(f"{record.fixed_by} cured the camera's first symptom")
                 record.fixed_by = name
-                if diagnosis.battery_suspect and not diagnosis.offline:
+                if symptom == "battery":
                     record.disposition = Disposition.FIXED
+                    record.notes.append("camera's own batteries failing: the reference pack cured it")
                 return True
             if outcome is FixOutcome.ESCALATED:
                 break
@@ -181,8 +192,8 @@ class BenchController:
         return False
 
     def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
-        """Is the diagnosed symptom gone? Online on the LED and the bench probe; for a battery symptom,
-        also a clean motion test (quick flash, recording, no low-battery burst)."""
+        """Is the diagnosed symptom gone? Offline: online again on the LED and the bench probe. Battery:
+        online and a clean motion test (quick flash, recording, no low-battery burst)."""
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
         if self.policy.verify_early:
@@ -192,7 +203,7 @@ class BenchController:
             online = session.wait_online(step, session.config.led.observe_timeout_s, grace_s=0.0)
         if not online:
             return FixOutcome.NOT_VERIFIED
-        if diagnosis.battery_suspect:
+        if not diagnosis.offline and diagnosis.battery_suspect:
             motion = session.motion_test(step)
             step.evidence["motion_after_fix"] = motion.outcome
             if motion.outcome != "motion":

@@ -32,6 +32,17 @@ class Fix(Protocol):
         """Do the fix. ``None``: done, verify now; an outcome: nothing to verify (declined, advisory...)."""
         ...
 
+    def undo(self, session: CameraSession) -> None:
+        """Take back what the fix left changed when it did not cure (most leave nothing)."""
+        ...
+
+
+class _Fix:
+    """What most fixes share: nothing to take back."""
+
+    def undo(self, session: CameraSession) -> None:
+        return None
+
 
 def _ask_operator(
     session: CameraSession, step: StepRecord, task: OperatorTask, instructions: str, what: str
@@ -45,7 +56,7 @@ def _ask_operator(
     return reply.done
 
 
-class PowerCycleRouter:
+class PowerCycleRouter(_Fix):
     """The article's #1: router and modem off for at least 30 s, then a minute or two to reconnect."""
 
     name = "power_cycle_router"
@@ -63,7 +74,7 @@ class PowerCycleRouter:
         return None
 
 
-class RestartCamera:
+class RestartCamera(_Fix):
     """The article's #2. Mini: unplug 1-2 min. Battery camera: batteries out and Sync Module unplugged
     together for 1-2 min, batteries back first, then the Sync Module."""
 
@@ -85,7 +96,7 @@ class RestartCamera:
         return None
 
 
-class MoveCloser:
+class MoveCloser(_Fix):
     """The article's #3. On the bench the camera sits next to the router: recorded as advice only."""
 
     name = "move_closer"
@@ -96,7 +107,7 @@ class MoveCloser:
         return FixOutcome.ADVISORY
 
 
-class ResetWifi:
+class ResetWifi(_Fix):
     """The article's #4: hold the reset button, then the operator runs Change WiFi in the app."""
 
     name = "reset_wifi"
@@ -118,7 +129,7 @@ class ResetWifi:
         return None if changed else FixOutcome.DECLINED
 
 
-class ReaddCamera:
+class ReaddCamera(_Fix):
     """The article's #5: delete the camera in the app, wait 3-5 min, re-add it. A Mini is unplugged while
     deleted, as the article asks."""
 
@@ -169,8 +180,13 @@ class ReplaceBatteries:
         step.measure("reference_pack", True)
         return None
 
+    def undo(self, session: CameraSession) -> None:
+        """The batteries were not (only) the fault: the camera goes back to its own pack, so a later test
+        still sees its own batteries."""
+        retry_transient(session.fixture.actuators.battery_changeover.use_camera_pack, session.clock)
 
-class ContactSupport:
+
+class ContactSupport(_Fix):
     """The article's #7: nothing left to try on the bench; escalate with the evidence."""
 
     name = "contact_support"

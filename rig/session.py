@@ -55,6 +55,7 @@ class CameraSession:
         self.watcher = LedWatcher(fixture.photodiode, fixture.clock)
         self._wall_start = wall_start
         self._clock_start = fixture.clock.now()
+        self.fixes_against: set[tuple[str, str]] = set()   # (fix, symptom) pairs the ladder has tried
         self.trace_mark = fixture.photodiode.mark()
         self.initial_level = int(fixture.photodiode.lit)
 

@@ -220,3 +220,17 @@ def test_naive_policy_tries_the_articles_order_and_still_finds_the_cure(tmp_path
     assert record.fixed_by == "replace_batteries"
     assert record.fixes_tried == ["power_cycle_router", "restart_camera", "reset_wifi", "readd_camera",
                                   "replace_batteries"]
+
+
+def test_two_faults_each_get_their_own_cure(tmp_path) -> None:
+    """Router down AND failing batteries: the router cycle cures the network, then the batteries are replaced
+    for the burst; a reference pack tried in vain for the network is taken back."""
+    record, bench = run_one(
+        single_camera("outdoor", ("router_down", "battery_failing"), FAILING, serial="E2E-0013"), tmp_path
+    )
+    assert record.disposition is Disposition.FIXED
+    assert record.fixed_by == "replace_batteries"
+    assert record.fixes_tried == ["replace_batteries", "power_cycle_router", "replace_batteries"]
+    assert "power_cycle_router cured the camera's first symptom" in record.notes
+    # The vain first swap was taken back before the router cycle: the changeover went on, off, on again.
+    assert [c.state for c in bench.wiring.changes("battery_changeover")][-4:-1] == [True, False, True]
