@@ -25,6 +25,7 @@ from firmware_sim.battery import (
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
 from rig.operator import OperatorTask
+from rig.textfile import printable, read_text_file
 
 __all__ = [
     "FAULTS",
@@ -111,10 +112,7 @@ def _known(names: tuple[str, ...]) -> str:
     return ", ".join(names)
 
 
-def _shown(text: str) -> str:
-    """Text from the file as it may appear in a one-line message: line breaks and other controls escaped
-    (a TOML key may be any quoted string, ``"a\\nb" = 1`` included)."""
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+_shown = printable
 
 
 def _number(value: Any) -> float | None:
@@ -299,14 +297,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{_shown(str(path))}: cannot read the scenario: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{_shown(str(path))}: not a UTF-8 text file") from None
-    return parse_scenario(text, str(path))
+    return parse_scenario(read_text_file(path, "scenario", ScenarioError), str(path))
 
 
 def default_scenario() -> Scenario:

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rig.textfile import printable, read_text_file
+
 OUTLET_NAMES = ("router", "sync_module", "camera")
 ACTUATOR_NAMES = ("reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover")
 I2C1_PINS = (2, 3)  # SDA, SCL of I2C bus 1 on the 40-pin header
@@ -177,16 +179,10 @@ def default_config_text() -> str:
     return resources.files("rig.defaults").joinpath("fixture.toml").read_text(encoding="utf-8")
 
 
-def _printable(text: str) -> str:
-    """Keys and values from the file may hold line breaks or control characters: show them escaped, so the
-    error stays one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _format_error(source: str, error: ValidationError) -> str:
     first = error.errors()[0]
-    loc = ".".join(_printable(str(part)) for part in first["loc"])
-    message = _printable(first["msg"])
+    loc = ".".join(printable(str(part)) for part in first["loc"])
+    message = printable(first["msg"])
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
         # Our own rule messages already start with the key they concern.
@@ -194,7 +190,7 @@ def _format_error(source: str, error: ValidationError) -> str:
     else:
         text = f"{source}: {loc or '(top level)'}: {message}"
         if "input" in first and first["type"] not in ("missing",) and not isinstance(first["input"], dict):
-            text += f" (got {_printable(repr(first['input']))})"
+            text += f" (got {printable(repr(first['input']))})"
     more = len(error.errors()) - 1
     return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
@@ -204,7 +200,7 @@ def parse_config(text: str, source: str = "<config>") -> RigConfig:
     try:
         user = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {_printable(str(exc))}") from None
+        raise ConfigError(f"{source}: not valid TOML: {printable(str(exc))}") from None
     merged = _deep_merge(tomllib.loads(default_config_text()), user)
     try:
         return RigConfig.model_validate(merged)
@@ -216,11 +212,4 @@ def load_config(path: str | Path | None = None) -> RigConfig:
     """The default fixture, or ``path`` merged over it."""
     if path is None:
         return parse_config("", "default fixture")
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a UTF-8 text file") from None
-    return parse_config(text, str(path))
+    return parse_config(read_text_file(path, "config", ConfigError), str(path))
