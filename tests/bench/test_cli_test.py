@@ -136,3 +136,27 @@ def test_sigterm_mid_run_leaves_every_outlet_on(tmp_path) -> None:
         "sync_module": "on",
         "camera": "on",
     }
+
+
+def test_without_gpio_the_real_bench_says_so_in_one_line(tmp_path, monkeypatch) -> None:
+    """No usable pin factory (a laptop, or a Pi without lgpio): one line and a hint, outlets untouched."""
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")
+    from gpiozero import Device
+
+    monkeypatch.setattr(Device, "pin_factory", None)
+    csv_path = tmp_path / "r.csv"
+    result = CliRunner().invoke(
+        cli, ["test", "--serial", "G8T1-0001", "--csv", str(csv_path), "--lock", str(tmp_path / "l")]
+    )
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("rig: outlet router: cannot drive GPIO5: BadPinFactory")
+    assert line.endswith("(not on a Raspberry Pi? add --sim)")
+    assert csv_path.read_text().count("\n") == 1  # the header, no row
+
+
+def test_bad_serial_argument_is_one_line(tmp_path) -> None:
+    result = CliRunner().invoke(cli, ["test", "--serial", "not a serial", "--csv", str(tmp_path / "r.csv"),
+                                      "--lock", str(tmp_path / "l")])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("rig: --serial: 'not a serial' is not a serial number")
