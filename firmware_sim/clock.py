@@ -92,14 +92,6 @@ class VirtualClock:
         self._pace(target_s)
         self._now = max(self._now, target_s)
 
-    def run_until_idle(self, limit_s: float) -> None:
-        """Fire every pending event up to ``limit_s`` (a bound, so a self-rescheduling world stops)."""
-        self.advance_to(limit_s)
-
-    @property
-    def pending_events(self) -> int:
-        return sum(1 for e in self._queue if not e.cancelled)
-
     def _pace(self, target_s: float) -> None:
         """With a speed set, block in real time until the wall clock catches up with ``target_s``."""
         if self._speed is None:
