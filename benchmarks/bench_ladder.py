@@ -17,10 +17,10 @@ from collections import Counter
 
 from firmware_sim.battery import BatterySpec
 from firmware_sim.scenario import CameraSpec, Scenario
-from rig.batch import run_batch
-from rig.bench import BenchController, LadderPolicy
-from rig.config import RigConfig, load_config
-from rig.ladder import naive_ladder
+from rig.core.config import RigConfig, load_config
+from rig.procedure.batch import run_batch
+from rig.procedure.controller import BenchController, LadderPolicy
+from rig.procedure.ladder import naive_ladder
 from rig.sim import build_sim_bench
 
 # A returns desk's mix, weights per 100 cameras (an assumption: no published return statistics).

@@ -21,7 +21,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.desk import Desk, build_desk
 from firmware_sim.faults import FAULTS
 from firmware_sim.scenario import Scenario, parse_scenario
-from rig.operator import OperatorTask
+from rig.procedure.operator import OperatorTask
 
 GOAL_X = 10_000
 POLL_S = 0.5

@@ -41,7 +41,7 @@ class EventHandle:
 
 
 class VirtualClock:
-    """A deterministic discrete-event scheduler that also satisfies ``rig.clock.Clock``.
+    """A deterministic discrete-event scheduler that also satisfies ``rig.core.clock.Clock``.
 
     ``speed`` (optional) paces virtual time at that many times real time, so another process can watch the
     simulation happen (``rig test --sim --speed X``); ``None`` runs as fast as the CPU allows.

@@ -16,7 +16,7 @@ from firmware_sim.pins import VirtualMockFactory, VirtualMockPin
 from firmware_sim.scenario import Scenario, parse_scenario
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
-from rig.config import RigConfig, load_config
+from rig.core.config import RigConfig, load_config
 from rig.hardware.actuators import Actuators
 from rig.hardware.outlets import OutletBank
 from rig.hardware.power_meter import PowerMeter

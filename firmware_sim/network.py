@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.router import Router
-from rig.config import NetworkConfig
+from rig.core.config import NetworkConfig
 from rig.hardware.network_probe import NetworkStatus
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from firmware_sim.clock import VirtualClock
-from rig.operator import OperatorReply, OperatorTask
+from rig.procedure.operator import OperatorReply, OperatorTask
 
 AppAction = Callable[[OperatorTask, str], str | None]
 """The world's side of an app step: None when it worked, else the one line the app showed."""
@@ -29,7 +29,7 @@ class OperatorRequest:
 
 
 class SimulatedOperator:
-    """Satisfies ``rig.operator.Operator``."""
+    """Satisfies ``rig.procedure.operator.Operator``."""
 
     def __init__(
         self,

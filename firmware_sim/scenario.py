@@ -4,7 +4,7 @@ Validation happens here, once, before anything is simulated, and every problem b
 file, the camera and the key, e.g. ``bad.toml: camera 1 (EX-BAD): faults: unknown fault 'x' (known: ...)``.
 Beyond the contract's keys a scenario may set ``seed``, an ``[operator]`` table (``delay_s``, ``declines``)
 and ``[[rig_fault]]`` tables: faults of the rig's own hardware (``kind``, ``at_camera``, ``count``), applied by
-:mod:`firmware_sim.rig_faults`, e.g. ``bad.toml: rig_fault 2 (i2c_intermittent): count: must be ...``.
+:mod:`firmware_sim.injected_faults`, e.g. ``bad.toml: rig_fault 2 (i2c_intermittent): count: must be ...``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from firmware_sim.battery import (
     terminal_v,
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
-from rig.operator import OperatorTask
-from rig.textfile import printable, read_text_file
+from rig.core.textfile import printable, read_text_file
+from rig.procedure.operator import OperatorTask
 
 __all__ = [
     "FAULTS",

@@ -21,7 +21,7 @@ from typing import IO
 from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
-from rig.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig
+from rig.core.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig
 
 log = logging.getLogger(__name__)
 

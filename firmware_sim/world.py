@@ -27,17 +27,17 @@ from firmware_sim.camera import Camera
 from firmware_sim.clock import VirtualClock
 from firmware_sim.faults import PowerHistory, restart_cures
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
+from firmware_sim.injected_faults import RigFaultInjector
 from firmware_sim.led_timing import DEFAULT_TIMING, LedTiming
 from firmware_sim.network import SimNetworkProbe
 from firmware_sim.operator import SimulatedOperator
 from firmware_sim.pins import VirtualMockFactory
-from firmware_sim.rig_faults import RigFaultInjector
 from firmware_sim.router import Router
 from firmware_sim.scenario import CameraSpec, Scenario
 from firmware_sim.sync_module import SyncModule
 from firmware_sim.wiring import BenchWiring
-from rig.config import RigConfig
-from rig.operator import OperatorTask
+from rig.core.config import RigConfig
+from rig.procedure.operator import OperatorTask
 
 USB_SUPPLY_V = 5.0
 

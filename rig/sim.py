@@ -17,10 +17,10 @@ from firmware_sim.relay_board import RelayBoardEmulator
 from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
-from rig.config import RigConfig
+from rig.core.config import RigConfig
 from rig.hardware.fixture import Fixture, build_fixture
 from rig.hardware.outlets import LcusRelayBoard
-from rig.scanner import CameraId
+from rig.ui.scanner import CameraId
 
 __all__ = ["ScenarioError", "SimulatedBench", "build_sim_bench", "load_sim_scenario", "simulated_technician"]
 

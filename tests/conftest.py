@@ -9,7 +9,7 @@ import pytest
 from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
-from rig.config import RigConfig, load_config
+from rig.core.config import RigConfig, load_config
 
 
 @pytest.fixture

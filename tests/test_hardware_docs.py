@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from rig.config import RigConfig, load_config, parse_config
+from rig.core.config import RigConfig, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
 HARDWARE = ROOT / "hardware"

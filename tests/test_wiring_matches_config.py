@@ -1,7 +1,7 @@
 """One source of truth: the wiring in wiring/ and the rig's default configuration must agree.
 
 The harness YAML and wiring/pinmap.csv are read with PyYAML and csv only (no Graphviz), through
-wiring/crosscheck.py, and compared with ``rig.config.load_config()``. Every mutation test changes one fact on
+wiring/crosscheck.py, and compared with ``rig.core.config.load_config()``. Every mutation test changes one fact on
 one side, the configuration or the wiring, and checks that the comparison names it: a checker that always
 agreed would fail them. The committed SVG and BOM renders are checked against what the YAML determines.
 """
@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 import yaml
 
-from rig.config import load_config, parse_config
+from rig.core.config import load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
 WIRING = ROOT / "wiring"

@@ -662,7 +662,7 @@ def stale_renders(wiring_dir: Path = WIRING_DIR) -> list[str]:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    from rig.config import ConfigError, load_config
+    from rig.core.config import ConfigError, load_config
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:

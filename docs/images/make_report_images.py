@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from firmware_sim.scenario import parse_scenario
-from rig.batch import BatchOutputs, run_batch
-from rig.bench import BenchController
-from rig.config import load_config
-from rig.record import CameraRecord
+from rig.core.config import load_config
+from rig.core.records import CameraRecord
+from rig.output.results import ResultsCsv, record_stem
+from rig.procedure.batch import BatchOutputs, run_batch
+from rig.procedure.controller import BenchController
 from rig.report.batch_page import write_batch_page
 from rig.report.batch_plots import bench_time_figure, fixes_figure, yield_per_day_figure
 from rig.report.camera import write_camera_report
@@ -31,7 +32,6 @@ from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.render import figure_png
 from rig.report.results_file import read_results
 from rig.report.summary import summarise
-from rig.results import ResultsCsv, record_stem
 from rig.sim import build_sim_bench
 
 IMAGES = Path(__file__).resolve().parent

@@ -1,7 +1,7 @@
 """Schematics of the circuits the fixture adds to the Pi, drawn from code with schemdraw.
 
 Run ``python hardware/schematics/draw.py`` (``wiring/render.sh`` runs it too) after changing a circuit or the
-rig's configuration: the GPIO numbers and polarities come from ``rig.config.load_config()`` and the header
+rig's configuration: the GPIO numbers and polarities come from ``rig.core.config.load_config()`` and the header
 pins from ``wiring/pinmap.csv``, so a drawing cannot quietly disagree with the wiring the tests check. Writes
 one SVG per circuit beside this file. Needs the ``docs`` extra (schemdraw); no Graphviz, no matplotlib.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import schemdraw
 import schemdraw.elements as elm
 
-from rig.config import RigConfig, load_config
+from rig.core.config import RigConfig, load_config
 
 HERE = Path(__file__).resolve().parent
 PINMAP = HERE.parent.parent / "wiring" / "pinmap.csv"

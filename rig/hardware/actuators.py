@@ -14,8 +14,8 @@ from typing import Any
 
 from gpiozero import OutputDevice
 
-from rig.clock import Clock
-from rig.config import ACTUATOR_NAMES, RigConfig
+from rig.core.clock import Clock
+from rig.core.config import ACTUATOR_NAMES, RigConfig
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rig.clock import Clock
-from rig.config import RigConfig
+from rig.core.clock import Clock
+from rig.core.config import RigConfig
 from rig.hardware.actuators import Actuators
 from rig.hardware.network_probe import NetworkProbe, TcpNetworkProbe
 from rig.hardware.outlets import LcusRelayBoard, OutletBank

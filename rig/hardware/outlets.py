@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 import serial
 from gpiozero import OutputDevice
 
-from rig.clock import Clock
-from rig.config import OUTLET_NAMES, RigConfig
+from rig.core.clock import Clock
+from rig.core.config import OUTLET_NAMES, RigConfig
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from gpiozero import DigitalInputDevice
 
-from rig.clock import Clock
+from rig.core.clock import Clock
 
 
 @dataclass(frozen=True)

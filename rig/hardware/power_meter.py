@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 
 import adafruit_ina219
 
-from rig.clock import Clock, MonotonicClock
+from rig.core.clock import Clock, MonotonicClock
 
 if TYPE_CHECKING:
-    from rig.config import PowerMeterConfig
+    from rig.core.config import PowerMeterConfig
 
 CONVERSION_TIME_S = 532e-6  # one 12-bit conversion, the resolution every driver calibration selects
 SHUNT_LSB_V = 10e-6

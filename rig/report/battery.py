@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.config import BatteryConfig
-from rig.record import BatteryFigures, CameraRecord
+from rig.core.config import BatteryConfig
+from rig.core.records import BatteryFigures, CameraRecord
 
 MARGIN_S = 0.05  # time shown either side of the pulse
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rig.config import BatteryConfig
-from rig.record import CameraRecord, Measurement, StepRecord
+from rig.core.config import BatteryConfig
+from rig.core.records import CameraRecord, Measurement, StepRecord
+from rig.output.results import record_stem
 from rig.report import html
 from rig.report.battery import battery_figures, pulse_resistances
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.render import figure_svg
 from rig.report.timeline import FIX_OUTCOME_WORDS, events, step_kind
-from rig.results import record_stem
 
 
 def write_camera_report(

@@ -15,8 +15,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from rig.config import BatteryConfig
-from rig.record import CameraRecord
+from rig.core.config import BatteryConfig
+from rig.core.records import CameraRecord
 from rig.report.battery import pulse_resistances, reconstruct_pulse, recorded_limits
 from rig.report.render import RC
 from rig.report.timeline import classifications, lit_intervals, step_spans, timeline_end_s

@@ -1,4 +1,4 @@
-"""Reading the JSON records back (``rig.results.write_json_record`` wrote them) for the batch summary.
+"""Reading the JSON records back (``rig.output.results.write_json_record`` wrote them) for the batch summary.
 
 The record is evidence written by this rig, but files get copied, cut short and edited: a bad record is one
 line naming the file, never a traceback, and the batch summary goes on without it.
@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rig.record import BatteryFigures, CameraRecord, Disposition, Measurement, StepRecord
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, Measurement, StepRecord
 
 
 class RecordError(ValueError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rig.record import Disposition
+from rig.core.records import Disposition
 
 REQUIRED_COLUMNS = ("serial", "disposition")
 NUMBER_COLUMNS = (

@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rig.record import FIX_NAMES, CameraRecord
+from rig.core.records import FIX_NAMES, CameraRecord
+from rig.output.results import record_stem
 from rig.report.records import RecordError, load_record
 from rig.report.results_file import DISPOSITIONS, Problem, ResultRow, ResultsData
-from rig.results import record_stem
 
 VERDICTS = (
     "pass",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.record import FIX_NAMES, CameraRecord, StepRecord
+from rig.core.records import FIX_NAMES, CameraRecord, StepRecord
 from rig.report.durations import duration_text
 
 FIX_OUTCOME_WORDS = {

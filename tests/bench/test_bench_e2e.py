@@ -18,11 +18,11 @@ import pytest
 from firmware_sim.battery import BatterySpec
 from firmware_sim.desk import single_camera
 from firmware_sim.scenario import Scenario
-from rig.batch import BatchOutputs, run_batch
-from rig.bench import BenchController
-from rig.config import load_config
-from rig.record import CameraRecord, Disposition
-from rig.results import ResultsCsv
+from rig.core.config import load_config
+from rig.core.records import CameraRecord, Disposition
+from rig.output.results import ResultsCsv
+from rig.procedure.batch import BatchOutputs, run_batch
+from rig.procedure.controller import BenchController
 from rig.sim import SimulatedBench, build_sim_bench
 
 HEALTHY = BatterySpec(3.5, 0.25)
@@ -205,8 +205,8 @@ def test_the_rig_never_imports_the_simulator() -> None:
 
 def test_naive_policy_tries_the_articles_order_and_still_finds_the_cure(tmp_path) -> None:
     """The benchmark's baseline must be a fair one: same controller, article order, same verdicts."""
-    from rig.bench import LadderPolicy
-    from rig.ladder import naive_ladder
+    from rig.procedure.controller import LadderPolicy
+    from rig.procedure.ladder import naive_ladder
 
     bench = build_sim_bench(load_config(), single_camera("outdoor", ("battery_failing",), FAILING, serial="E2E-0012"))
     naive = LadderPolicy(plan=lambda d: naive_ladder(d.model), verify_early=False, name="naive")

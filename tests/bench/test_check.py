@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from firmware_sim.ina219 import FakeI2CBus
-from rig.check import run_check
-from rig.config import load_config, parse_config
+from rig.core.config import load_config, parse_config
 from rig.hardware.fixture import build_fixture
+from rig.procedure.self_check import run_check
 from rig.sim import build_sim_bench, simulated_technician
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from rig.cli import cli
-from rig.results import RESULT_COLUMNS
+from rig.output.results import RESULT_COLUMNS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 from pydantic import ValidationError
 
-from rig.config import ConfigError, RigConfig, default_config_text, load_config, parse_config
+from rig.core.config import ConfigError, RigConfig, default_config_text, load_config, parse_config
 
 
 def test_default_fixture_is_complete() -> None:

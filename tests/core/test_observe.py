@@ -6,7 +6,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from rig.hardware.photodiode import Photodiode
 from rig.led.patterns import Pattern
-from rig.observe import LedWatcher
+from rig.procedure.observe import LedWatcher
 
 
 def _flashes(clock: VirtualClock, pin, times: list[float], width_s: float = 0.15) -> None:

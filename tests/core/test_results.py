@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from rig.record import BatteryFigures, CameraRecord, Disposition, StepRecord
-from rig.results import RESULT_COLUMNS, ResultsCsv, ResultsError, result_row, write_json_record, write_trace
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.output.results import RESULT_COLUMNS, ResultsCsv, ResultsError, result_row, write_json_record, write_trace
 
 
 def _record(serial: str = "EX-0001", model: str = "outdoor", battery: bool = True) -> CameraRecord:

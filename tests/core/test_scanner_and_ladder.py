@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from rig.ladder import Diagnosis, naive_ladder, plan_ladder
-from rig.record import FIX_NAMES
-from rig.scanner import FixedCamera, ScannerInput, SerialError, validate_serial
+from rig.core.records import FIX_NAMES
+from rig.procedure.ladder import Diagnosis, naive_ladder, plan_ladder
+from rig.ui.scanner import FixedCamera, ScannerInput, SerialError, validate_serial
 
 
 @pytest.mark.parametrize("raw", ["G8T1-0001", "g8t1-0001\n", "  EX0001  ", "ABCD", "A" * 32])

@@ -7,11 +7,11 @@ import os
 
 from rich.console import Console
 
-from rig.clock import MonotonicClock
-from rig.operator import OperatorTask
-from rig.progress import RichProgress, summary_table
-from rig.record import BatteryFigures, CameraRecord, Disposition
-from rig.terminal_operator import TerminalOperator
+from rig.core.clock import MonotonicClock
+from rig.core.records import BatteryFigures, CameraRecord, Disposition
+from rig.procedure.operator import OperatorTask
+from rig.ui.progress import RichProgress, summary_table
+from rig.ui.terminal_operator import TerminalOperator
 
 
 def _operator_with_input(text: str | None):

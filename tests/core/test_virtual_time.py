@@ -9,7 +9,7 @@ from gpiozero import OutputDevice
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
-from rig.clock import wait_until
+from rig.core.clock import wait_until
 
 
 def test_events_fire_in_time_order_with_now_at_their_time(clock: VirtualClock) -> None:

@@ -9,7 +9,7 @@ from gpiozero import OutputDevice
 from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.wiring import BenchWiring
-from rig.config import ACTUATOR_NAMES, load_config
+from rig.core.config import ACTUATOR_NAMES, load_config
 from rig.hardware.actuators import (
     PRESS_S,
     ActuatorError,

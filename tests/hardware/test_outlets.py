@@ -15,7 +15,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from firmware_sim.wiring import BenchWiring
-from rig.config import OUTLET_NAMES, RigConfig, load_config, parse_config
+from rig.core.config import OUTLET_NAMES, RigConfig, load_config, parse_config
 from rig.hardware.outlets import (
     GpioRelayOutlet,
     LcusRelayBoard,

@@ -13,7 +13,7 @@ import pytest
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import REG_CALIBRATION, REG_CONFIG, FakeI2CBus, Ina219Emulator
-from rig.config import load_config, parse_config
+from rig.core.config import load_config, parse_config
 from rig.hardware.power_meter import (
     CONVERSION_TIME_S,
     PowerMeter,

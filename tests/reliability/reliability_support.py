@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rig.config import ACTUATOR_NAMES, OUTLET_NAMES
-from rig.record import Disposition
-from rig.results import RESULT_COLUMNS
+from rig.core.config import ACTUATOR_NAMES, OUTLET_NAMES
+from rig.core.records import Disposition
+from rig.output.results import RESULT_COLUMNS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reliability"
 SERIAL_RELAYS_CONFIG = DATA / "serial-relays.toml"

@@ -18,9 +18,9 @@ from reliability_support import DATA, HEADER_LINE, camera_toml, rig_fault_toml
 
 from firmware_sim.scenario import RIG_FAULT_KINDS, Scenario, ScenarioError, parse_scenario
 from rig.cli import cli
-from rig.config import ConfigError, RigConfig, default_config_text, parse_config
+from rig.core.config import ConfigError, RigConfig, default_config_text, parse_config
 from rig.led.trace import Trace, TraceFormatError, read_trace_csv
-from rig.scanner import SERIAL_PATTERN, ScannerInput, SerialError, validate_serial
+from rig.ui.scanner import SERIAL_PATTERN, ScannerInput, SerialError, validate_serial
 
 FAST = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

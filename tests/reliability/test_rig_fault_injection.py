@@ -20,7 +20,7 @@ from firmware_sim.scenario import (
     ScenarioError,
     parse_scenario,
 )
-from rig.config import load_config
+from rig.core.config import load_config
 from rig.hardware.outlets import OutletError
 from rig.hardware.power_meter import PowerMeterError
 from rig.sim import SimulatedBench, build_sim_bench

@@ -27,7 +27,7 @@ from reliability_support import (
 
 import rig.hardware.outlets
 from rig.cli import cli
-from rig.retry import retry_transient
+from rig.core.retry import retry_transient
 
 HEALTHY_PACK = (3.5, 0.25)
 SERIALS = ("RF-0001", "RF-0002", "RF-0003")

@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 
 from firmware_sim.scenario import load_scenario
-from rig.batch import BatchOutputs, run_batch
-from rig.bench import BenchController
-from rig.config import load_config
-from rig.record import BatteryFigures, CameraRecord, Disposition, StepRecord
-from rig.results import ResultsCsv
+from rig.core.config import load_config
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.output.results import ResultsCsv
+from rig.procedure.batch import BatchOutputs, run_batch
+from rig.procedure.controller import BenchController
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

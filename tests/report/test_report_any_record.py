@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_report_camera import parse
 
-from rig.record import FIX_NAMES, BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.core.records import FIX_NAMES, BatteryFigures, CameraRecord, Disposition, StepRecord
 from rig.report.camera import render_camera_report
 
 times = st.floats(min_value=0.0, max_value=5000.0, allow_nan=False)

@@ -10,13 +10,13 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.lines import Line2D
 from report_builders import BATTERY, failing_battery_camera, fixed_camera, mini_camera
 
-from rig.config import BatteryConfig
-from rig.record import CameraRecord, Disposition, StepRecord
+from rig.core.config import BatteryConfig
+from rig.core.records import CameraRecord, Disposition, StepRecord
+from rig.output.results import record_stem
 from rig.report.battery import battery_figures, reconstruct_pulse
 from rig.report.camera import render_camera_report, write_camera_report
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.timeline import classifications, events, lit_intervals, step_spans
-from rig.results import record_stem
 
 
 def by_gid(fig, gid: str) -> list:

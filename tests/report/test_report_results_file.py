@@ -6,8 +6,8 @@ from pathlib import Path
 
 from report_builders import fixed_camera, mini_camera
 
+from rig.output.results import RESULT_COLUMNS, ResultsCsv
 from rig.report.results_file import read_results
-from rig.results import RESULT_COLUMNS, ResultsCsv
 
 HEADER = ",".join(RESULT_COLUMNS)
 

@@ -11,13 +11,13 @@ from report_builders import run_sim_day
 from test_report_camera import by_gid, parse
 
 from rig.cli import cli
+from rig.output.results import record_stem
 from rig.report.camera import render_camera_report, write_camera_report
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.records import load_record
 from rig.report.results_file import read_results
 from rig.report.summary import summarise
 from rig.report.timeline import classifications
-from rig.results import record_stem
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from report_builders import fixed_camera, mini_camera
 from rich.console import Console
 from test_report_results_file import HEADER, row, write
 
+from rig.output.results import ResultsCsv, write_json_record
 from rig.report.batch_page import render_batch_page, write_batch_page
 from rig.report.batch_plots import bench_time_figure, fixes_figure, yield_per_day_figure
 from rig.report.camera import write_camera_report
 from rig.report.results_file import read_results
 from rig.report.summary import record_path, summarise
 from rig.report.terminal import summary_renderable
-from rig.results import ResultsCsv, write_json_record
 
 
 def three_days(tmp_path):

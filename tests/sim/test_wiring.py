@@ -13,7 +13,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from firmware_sim.wiring import SIM_LOG_HEADER, BenchWiring
-from rig.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig, load_config, parse_config
+from rig.core.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig, load_config, parse_config
 from rig.hardware.actuators import Actuators
 from rig.hardware.outlets import LcusRelayBoard, OutletBank
 

@@ -9,7 +9,7 @@ import pytest
 
 from firmware_sim.desk import Desk, build_desk, single_camera
 from firmware_sim.led_timing import DEFAULT_TIMING as T
-from rig.operator import OperatorTask
+from rig.procedure.operator import OperatorTask
 
 SETTLE_S = 30.0
 RECONNECT_TIMEOUT_S = 150.0   # the reference config's reconnect_timeout_s: the rig waits this long

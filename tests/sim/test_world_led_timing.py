@@ -168,7 +168,7 @@ def lit_pin_levels(desk: Desk) -> set[bool]:
 
 def test_edges_respect_the_photodiode_polarity():
     """Reference fixture: the comparator pulls low when lit. An active-high front end gets the opposite."""
-    from rig.config import parse_config
+    from rig.core.config import parse_config
 
     low = mounted("mini", ("camera_glitch",))
     low.clock.sleep(10)

@@ -7,7 +7,7 @@ import pytest
 
 from firmware_sim.desk import build_desk, single_camera
 from firmware_sim.operator import SimulatedOperator
-from rig.operator import Operator, OperatorReply, OperatorTask
+from rig.procedure.operator import Operator, OperatorReply, OperatorTask
 
 
 def test_it_is_an_operator_for_the_rig():

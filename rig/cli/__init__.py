@@ -1,4 +1,4 @@
-"""``rig``: the command line. Each subcommand lives in its own module under ``rig.commands`` and is imported
+"""``rig``: the command line. Each subcommand lives in its own module of ``rig.cli`` and is imported
 only when it runs, so ``rig classify`` on a laptop never loads the hardware stack."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from rig import __version__
 
 # name -> "module:attribute"; help text is read from the command itself when listed.
 COMMANDS: dict[str, str] = {
-    "check": "rig.commands.check:check",
-    "classify": "rig.commands.classify:classify",
-    "record": "rig.commands.record:record",
-    "test": "rig.commands.test:test",
-    "report": "rig.commands.report:report",
+    "check": "rig.cli.check:check",
+    "classify": "rig.cli.classify:classify",
+    "record": "rig.cli.record:record",
+    "test": "rig.cli.test:test",
+    "report": "rig.cli.report:report",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rig.clock import Clock
+from rig.core.clock import Clock
 from rig.hardware.photodiode import Photodiode
 from rig.led.classifier import Decision, PatternClassifier
 from rig.led.patterns import Pattern

@@ -10,17 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rig.battery_test import run_battery_test
-from rig.events import BenchListener, SilentListener
-from rig.fixes import FIXES, FixOutcome
+from rig.core.events import BenchListener, SilentListener
+from rig.core.records import CameraRecord, Disposition
 from rig.hardware.fixture import Fixture
 from rig.hardware.power_meter import PowerMeterError
-from rig.ladder import Diagnosis, plan_ladder
 from rig.led.patterns import Pattern
-from rig.operator import Operator
-from rig.record import CameraRecord, Disposition
-from rig.rig_faults import RIG_FAULTS, PhotodiodeSaturated
-from rig.session import CameraSession, MotionResult
+from rig.procedure.battery_test import run_battery_test
+from rig.procedure.fixes import FIXES, FixOutcome
+from rig.procedure.ladder import Diagnosis, plan_ladder
+from rig.procedure.operator import Operator
+from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated
+from rig.procedure.session import CameraSession, MotionResult
 
 
 @dataclass

@@ -11,13 +11,13 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from rig.clock import Clock
-from rig.config import BatteryConfig
+from rig.core.clock import Clock
+from rig.core.config import BatteryConfig
+from rig.core.records import BatteryFigures, StepRecord
+from rig.core.retry import retry_transient
 from rig.hardware.actuators import LoadSwitch
 from rig.hardware.power_meter import PowerMeter, PowerReading
-from rig.record import BatteryFigures, StepRecord
-from rig.retry import retry_transient
-from rig.rig_faults import RigFault
+from rig.procedure.rig_fault import RigFault
 
 PULSES = 3
 PULSE_GAP_S = 0.5   # lets the pack recover between pulses

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from rig.clock import Clock
+from rig.core.clock import Clock
 from rig.hardware.actuators import ActuatorError
 from rig.hardware.outlets import OutletError
 from rig.hardware.power_meter import PowerMeterError

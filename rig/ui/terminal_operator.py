@@ -13,8 +13,8 @@ from typing import TextIO
 
 from rich.console import Console
 
-from rig.clock import Clock
-from rig.operator import OperatorReply, OperatorTask
+from rig.core.clock import Clock
+from rig.procedure.operator import OperatorReply, OperatorTask
 
 POLL_S = 1.0
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rig.textfile import printable, read_text_file
+from rig.core.textfile import printable, read_text_file
 
 OUTLET_NAMES = ("router", "sync_module", "camera")
 ACTUATOR_NAMES = ("reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover")
@@ -101,7 +101,7 @@ class TimingsConfig(_Strict):
 
 
 class BenchConfig(_Strict):
-    lock_file: str = Field("/run/lock/blink-rig.lock", min_length=1)
+    lock_file: str = Field("/run/lock/blink-rig.core.lock", min_length=1)
 
 
 class RigConfig(_Strict):

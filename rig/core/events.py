@@ -1,13 +1,13 @@
 """What the controller tells whoever is watching (a progress display, a log, a test): plain callbacks.
 
-The controller never draws anything itself; ``rig.progress`` turns these into a live display.
+The controller never draws anything itself; ``rig.ui.progress`` turns these into a live display.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from rig.record import CameraRecord
+from rig.core.records import CameraRecord
 
 
 class BenchListener(Protocol):

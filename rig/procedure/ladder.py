@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.record import FIX_NAMES
+from rig.core.records import FIX_NAMES
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from rig.batch import BatchOutputs, BatchStopped, run_batch
-from rig.bench import BenchController
 from rig.cli import RigError
-from rig.commands._common import config_option, exit_on_signals, load_config_or_fail
-from rig.lock import FixtureBusy, fixture_lock
-from rig.progress import RichProgress, summary_table
-from rig.results import ResultsCsv, ResultsError
-from rig.scanner import MODELS, FixedCamera, ScannerInput, SerialError
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.core.lock import FixtureBusy, fixture_lock
+from rig.output.results import ResultsCsv, ResultsError
+from rig.procedure.batch import BatchOutputs, BatchStopped, run_batch
+from rig.procedure.controller import BenchController
+from rig.ui.progress import RichProgress, summary_table
+from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
 
 EXIT_BATCH_STOPPED = 3
 
@@ -125,9 +125,9 @@ def _load_scenario(scenario):
 
 
 def _real_bench(config, console: Console, serial: str | None, model: str):
-    from rig.clock import MonotonicClock
-    from rig.commands._common import build_real_fixture
-    from rig.terminal_operator import TerminalOperator
+    from rig.cli.common import build_real_fixture
+    from rig.core.clock import MonotonicClock
+    from rig.ui.terminal_operator import TerminalOperator
 
     try:
         cameras = FixedCamera(serial, model) if serial else None

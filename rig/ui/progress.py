@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.status import Status
 from rich.table import Table
 
-from rig.record import CameraRecord, Disposition
+from rig.core.records import CameraRecord, Disposition
 
 DISPOSITION_STYLE = {
     Disposition.PASS: "green",
@@ -24,7 +24,7 @@ DISPOSITION_STYLE = {
 
 
 class RichProgress:
-    """A :class:`rig.events.BenchListener` that shows the run on a rich console."""
+    """A :class:`rig.core.events.BenchListener` that shows the run on a rich console."""
 
     def __init__(self, console: Console | None = None, total: int | None = None) -> None:
         self.console = console or Console(stderr=True)

@@ -14,8 +14,8 @@ import os
 import re
 from pathlib import Path
 
+from rig.core.records import CameraRecord
 from rig.led.trace import Edge, Trace, write_trace_csv, write_trace_vcd
-from rig.record import CameraRecord
 
 RESULT_COLUMNS = (
     "serial",

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rig.bench import BenchController
-from rig.config import BatteryConfig
-from rig.record import CameraRecord, Disposition
-from rig.results import ResultsCsv, write_json_record, write_trace
-from rig.scanner import CameraId
+from rig.core.config import BatteryConfig
+from rig.core.records import CameraRecord, Disposition
+from rig.output.results import ResultsCsv, write_json_record, write_trace
+from rig.procedure.controller import BenchController
+from rig.ui.scanner import CameraId
 
 
 class BatchStopped(RuntimeError):

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.commands._common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
 from rig.led.classifier import PatternClassifier
 from rig.led.trace import Trace, write_trace_csv, write_trace_vcd
 
@@ -48,8 +48,8 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
             console.print(f"simulated camera {spec.serial} ({spec.model}, faults: {', '.join(spec.faults) or 'none'})")
             fixture = bench.fixture
         else:
-            from rig.clock import MonotonicClock
-            from rig.commands._common import build_real_fixture
+            from rig.cli.common import build_real_fixture
+            from rig.core.clock import MonotonicClock
 
             fixture = build_real_fixture(config, MonotonicClock())
         try:

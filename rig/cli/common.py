@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import click
 
 from rig.cli import RigError
-from rig.config import ConfigError, RigConfig, load_config
+from rig.core.config import ConfigError, RigConfig, load_config
 
 config_option = click.option(
     "--config",

@@ -12,16 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rig.config import RigConfig
-from rig.events import BenchListener
+from rig.core.config import RigConfig
+from rig.core.events import BenchListener
+from rig.core.records import CameraRecord, StepRecord
+from rig.core.retry import retry_transient
 from rig.hardware.fixture import Fixture
 from rig.led.classifier import Decision
 from rig.led.patterns import Pattern
-from rig.observe import LedWatcher, Observation
-from rig.operator import Operator
-from rig.record import CameraRecord, StepRecord
-from rig.retry import retry_transient
-from rig.rig_faults import ProbeFault
+from rig.procedure.observe import LedWatcher, Observation
+from rig.procedure.operator import Operator
+from rig.procedure.rig_fault import ProbeFault
 
 WAIT_TICK_S = 1.0          # how often a countdown reports the time left
 PROBE_FAULT_STREAK = 3     # dark LED yet a failing probe this many times in a row: the probe is the fault

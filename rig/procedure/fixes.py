@@ -10,10 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from rig.operator import OperatorTask
-from rig.record import StepRecord
-from rig.retry import retry_transient
-from rig.session import CameraSession
+from rig.core.records import StepRecord
+from rig.core.retry import retry_transient
+from rig.procedure.operator import OperatorTask
+from rig.procedure.session import CameraSession
 
 
 class FixOutcome(StrEnum):

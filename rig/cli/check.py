@@ -7,8 +7,8 @@ import sys
 import click
 from rich.console import Console
 
-from rig.check import CheckResult, run_check
-from rig.commands._common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.procedure.self_check import CheckResult, run_check
 
 
 @click.command()
@@ -26,8 +26,8 @@ def check(sim: bool, yes: bool, config_path: str | None) -> None:
             bench = build_sim_bench(config)
             fixture, confirm = bench.fixture, simulated_technician(bench)
         else:
-            from rig.clock import MonotonicClock
-            from rig.commands._common import build_real_fixture
+            from rig.cli.common import build_real_fixture
+            from rig.core.clock import MonotonicClock
 
             fixture = build_real_fixture(config, MonotonicClock())
             confirm = (lambda _device, _question, _expected: True) if yes else _ask(console)

@@ -1,1 +1,0 @@
-"""One module per ``rig`` subcommand; each turns expected failures into ``rig.cli.RigError``."""

@@ -1,0 +1,1 @@
+"""Typed records, configuration, clock, events: what every layer shares; imports no hardware."""

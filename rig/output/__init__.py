@@ -1,0 +1,1 @@
+"""Writers over one finished camera record: results CSV, JSON record, LED trace."""

@@ -1,0 +1,1 @@
+"""The bench procedure: session, steps, fixes, ladder, controller, batch."""
