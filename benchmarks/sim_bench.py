@@ -21,6 +21,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.desk import Desk, build_desk
 from firmware_sim.faults import FAULTS
 from firmware_sim.scenario import Scenario, parse_scenario
+from rig.core.models import camera_model
 from rig.procedure.operator import OperatorTask
 
 GOAL_X = 10_000
@@ -101,7 +102,7 @@ def run_bench(scenario: Scenario, seed: int) -> tuple[float, float, int, int, in
         mark = clock.now()
         watch(desk, 20)
         desk.world.network_probe.check()
-        if spec.model == "outdoor":
+        if spec.uses_battery:
             battery_test(desk)
         stimulus = actuators_for(desk, spec.model)
         stimulus.pulse(0.5)
@@ -120,7 +121,7 @@ def run_bench(scenario: Scenario, seed: int) -> tuple[float, float, int, int, in
 
 
 def actuators_for(desk: Desk, model: str):
-    return desk.actuators.motion_light if model == "mini" else desk.actuators.motion_stimulus
+    return getattr(desk.actuators, camera_model(model).motion_actuator)
 
 
 def bare_scheduler(events: int) -> float:

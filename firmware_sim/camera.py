@@ -29,15 +29,9 @@ from firmware_sim.faults import RESET_HOLD_MIN_S, readd_accepted
 from firmware_sim.led_timing import DEFAULT_TIMING, LedTiming
 from firmware_sim.link import Link
 from firmware_sim.scenario import CameraSpec
+from rig.core.models import SimTimings
 
 TRAIT_MARGIN = 0.2          # per-camera traits stay this fraction of each tolerance band away from its edges
-CLIP_S = (8.0, 12.0)        # short clips keep bench runs short (the model allows 5-60 s)
-BOOT_S = (2.5, 4.5)
-CONNECT_S = (1.5, 3.0)
-RETRY_S = (10.0, 20.0)
-HEARTBEAT_S = (30.0, 60.0)  # an online camera's periodic WiFi check-in...
-HEARTBEAT_BURST_S = (0.3, 0.6)   # ...and how long its radio is on for it
-MOTION_LATENCY_S = (0.15, 0.5)   # stimulus to the motion flash (PIR settling)
 FIRST_OFFLINE_FLASH_S = (0.2, 1.0)
 
 
@@ -78,7 +72,11 @@ class CameraTraits:
     heartbeat_burst_s: float
 
     @classmethod
-    def draw(cls, rng: random.Random, timing: LedTiming = DEFAULT_TIMING) -> CameraTraits:
+    def draw(
+        cls, rng: random.Random, timing: LedTiming = DEFAULT_TIMING, sim: SimTimings | None = None
+    ) -> CameraTraits:
+        """``sim``: the model's own ranges (its profile in rig.core.models); default: the common ones."""
+        sim = sim or SimTimings()
         # Quick flashes sit in the lower half of their band, so the low-battery burst keeps clear gaps.
         flash_span = timing.flash_max_s - timing.flash_min_s
         flash_s = rng.uniform(timing.flash_min_s + 0.15 * flash_span, timing.flash_min_s + 0.55 * flash_span)
@@ -90,16 +88,16 @@ class CameraTraits:
             flash_s=flash_s,
             network_lost_period_s=timing.network_lost_period_s * (1 + rng.uniform(-drift, drift)),
             recording_delay_s=rng.uniform(rec_lo, rec_hi),
-            clip_s=rng.uniform(max(CLIP_S[0], timing.clip_min_s), min(CLIP_S[1], timing.clip_max_s)),
+            clip_s=rng.uniform(max(sim.clip_s[0], timing.clip_min_s), min(sim.clip_s[1], timing.clip_max_s)),
             burst_delay_s=_inside(rng, timing.burst_delay_min_s, timing.burst_delay_max_s),
             burst_flashes=rng.choice(range(timing.burst_flashes[0], timing.burst_flashes[1] + 1)),
             burst_period_s=_inside(rng, timing.burst_period_min_s, timing.burst_period_max_s),
-            motion_latency_s=rng.uniform(*MOTION_LATENCY_S),
-            boot_s=rng.uniform(*BOOT_S),
-            connect_s=rng.uniform(*CONNECT_S),
-            retry_s=rng.uniform(*RETRY_S),
-            heartbeat_s=rng.uniform(*HEARTBEAT_S),
-            heartbeat_burst_s=rng.uniform(*HEARTBEAT_BURST_S),
+            motion_latency_s=rng.uniform(*sim.motion_latency_s),
+            boot_s=rng.uniform(*sim.boot_s),
+            connect_s=rng.uniform(*sim.connect_s),
+            retry_s=rng.uniform(*sim.retry_s),
+            heartbeat_s=rng.uniform(*sim.heartbeat_s),
+            heartbeat_burst_s=rng.uniform(*sim.heartbeat_burst_s),
         )
 
 
@@ -130,7 +128,7 @@ class Camera:
         self._supply_v = supply_v
         self.timing = timing
         self.electrical = electrical
-        self.traits = CameraTraits.draw(rng, timing)
+        self.traits = CameraTraits.draw(rng, timing, spec.profile.sim)
         # Fault flags: each is cleared only by its cure.
         self.wifi_stuck = spec.has("camera_glitch")
         self.credentials_ok = not spec.has("wifi_credentials_lost")

@@ -7,9 +7,22 @@ what happened (intervals and durations) so they can be tested on their own and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-MODELS = ("outdoor", "mini")
+from rig.core.models import CameraModel, camera_model, model_names
+
+
+def _any_model(model: CameraModel) -> bool:
+    return True
+
+
+def _through_sync_module(model: CameraModel) -> bool:
+    return model.via_sync_module
+
+
+def _battery_powered(model: CameraModel) -> bool:
+    return model.has_battery
 
 
 @dataclass(frozen=True)
@@ -17,7 +30,14 @@ class FaultInfo:
     name: str
     symptom: str
     fix: str | None              # the fix name (DESIGN.md) that cures it; None = no fix, a defect
-    models: tuple[str, ...] = MODELS
+    applies: Callable[[CameraModel], bool] = _any_model   # which camera models can have it (their profile)
+
+    def possible_on(self, model: str) -> bool:
+        return self.applies(camera_model(model))
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(name for name in model_names() if self.possible_on(name))
 
 
 FAULT_TABLE: dict[str, FaultInfo] = {
@@ -26,11 +46,11 @@ FAULT_TABLE: dict[str, FaultInfo] = {
         FaultInfo("router_down", "router lost its upstream: network_lost, network probe fails",
                   "power_cycle_router"),
         FaultInfo("camera_glitch", "camera WiFi stuck: network_lost", "restart_camera"),
-        FaultInfo("sync_module_glitch", "Sync Module stuck: network_lost", "restart_camera", ("outdoor",)),
+        FaultInfo("sync_module_glitch", "Sync Module stuck: network_lost", "restart_camera", _through_sync_module),
         FaultInfo("wifi_credentials_lost", "camera forgot the WiFi: network_lost", "reset_wifi"),
         FaultInfo("registration_lost", "camera must be deleted and re-added: network_lost", "readd_camera"),
         FaultInfo("battery_failing", "pack sags under load: low_battery after recording", "replace_batteries",
-                  ("outdoor",)),
+                  _battery_powered),
         FaultInfo("pir_dead", "no response to the motion stimulus", None),
         FaultInfo("radio_dead", "offline whatever is done", "contact_support"),
     )
@@ -86,12 +106,12 @@ def router_cycle_cures(off: OffInterval | None) -> bool:
     return off is not None and off.duration_s >= ROUTER_MIN_OFF_S
 
 
-def restart_cures(model: str, camera_off: OffInterval | None, sync_off: OffInterval | None) -> bool:
-    """The article's restart: a Mini unplugged 1-2 min; a Sync Module camera with its batteries out AND the
-    Sync Module unplugged for 1-2 min, at the same time. Anything less leaves the glitch in place."""
+def restart_cures(model: CameraModel, camera_off: OffInterval | None, sync_off: OffInterval | None) -> bool:
+    """The article's restart: a direct camera (Mini) unplugged 1-2 min; a Sync Module camera with its batteries
+    out AND the Sync Module unplugged for 1-2 min, at the same time. Anything less leaves the glitch in place."""
     if camera_off is None or camera_off.duration_s < RESTART_MIN_OFF_S:
         return False
-    if model == "mini":
+    if not model.via_sync_module:
         return True
     return (
         sync_off is not None

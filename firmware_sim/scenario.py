@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from firmware_sim.battery import (
     ASSUMED_CAMERA_ELECTRICAL,
@@ -23,7 +23,8 @@ from firmware_sim.battery import (
     sags_below_alarm,
     terminal_v,
 )
-from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
+from firmware_sim.faults import FAULT_TABLE, FAULTS
+from rig.core.models import MODELS, CameraModel
 from rig.core.textfile import printable, read_text_file
 from rig.procedure.operator import OperatorTask
 
@@ -71,13 +72,17 @@ class ScenarioError(ValueError):
 @dataclass(frozen=True)
 class CameraSpec:
     serial: str
-    model: Literal["outdoor", "mini"]
+    model: str                     # a registered model (rig.core.models)
     faults: tuple[str, ...] = ()
     battery: BatterySpec | None = None
 
     @property
+    def profile(self) -> CameraModel:
+        return MODELS[self.model]
+
+    @property
     def uses_battery(self) -> bool:
-        return self.model == "outdoor"
+        return self.profile.has_battery
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
@@ -238,7 +243,7 @@ class _Reader:
         for fault in faults:
             if fault not in FAULT_TABLE:
                 self.fail(where, "faults", f"unknown fault {fault!r} (known: {_known(FAULTS)})")
-            if model not in FAULT_TABLE[fault].models:
+            if not FAULT_TABLE[fault].possible_on(model):
                 self.fail(where, "faults", f"{fault!r} is not possible on a {model} camera")
         for fault in faults:
             if faults.count(fault) > 1:
@@ -250,8 +255,8 @@ class _Reader:
     def battery(self, where: str, model: str, raw: Any) -> BatterySpec | None:
         if raw is None:
             return None
-        if model == "mini":
-            self.fail(where, "battery", "a mini runs on USB power and has no battery")
+        if not MODELS[model].has_battery:
+            self.fail(where, "battery", f"a {model} runs on USB power and has no battery")
         if not isinstance(raw, dict):
             self.fail(where, "battery", "must be a table ([camera.battery])")
         for key in raw:

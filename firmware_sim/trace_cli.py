@@ -15,6 +15,7 @@ import click
 
 from firmware_sim.desk import build_desk, single_camera
 from firmware_sim.led_traces import PROFILES, apply_sensor_noise
+from rig.core.models import camera_model, model_names
 from rig.led.trace import Trace, write_trace_csv
 
 PATTERNS = ("none", "motion", "network_lost", "low_battery", "solid")
@@ -36,7 +37,7 @@ def simulate_trace(pattern: str, seconds: float, seed: int = 0, model: str = "ou
         stimulus_at = rng.uniform(0.6, 1.4)
         if pattern in ("motion", "low_battery") and stimulus_at < seconds:
             desk.clock.sleep(stimulus_at)
-            stimulus = desk.actuators.motion_light if model == "mini" else desk.actuators.motion_stimulus
+            stimulus = getattr(desk.actuators, camera_model(model).motion_actuator)
             stimulus.pulse(min(0.5, seconds - stimulus_at))
         elif pattern == "solid" and stimulus_at < seconds:
             desk.clock.sleep(stimulus_at)
@@ -63,13 +64,15 @@ def add_noise(trace: Trace, profile: str, seed: int) -> Trace:
 @click.option("--noise", type=click.Choice(tuple(PROFILES)), default="clean", show_default=True,
               help="Sensor-noise profile applied to the camera's true edges.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same trace.")
-@click.option("--model", type=click.Choice(("outdoor", "mini")), default="outdoor", show_default=True)
+@click.option("--model", type=click.Choice(model_names()), default="outdoor", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="CSV file to write (default: stdout).")
 def main(pattern: str, seconds: float, noise: str, seed: int, model: str, output: str) -> None:
     """Write an LED trace (t_s,level CSV) of a simulated camera showing PATTERN."""
-    if pattern == "low_battery" and model == "mini":
-        raise click.BadParameter("a mini runs on USB power: low_battery needs --model outdoor", param_hint="--model")
+    if pattern == "low_battery" and not camera_model(model).has_battery:
+        raise click.BadParameter(
+            f"a {model} runs on USB power: low_battery needs a battery model", param_hint="--model"
+        )
     trace = simulate_trace(pattern, seconds, seed, model)
     trace = add_noise(trace, noise, seed)
     header = f"# firmware_sim trace: pattern={pattern} model={model} seconds={seconds:g} seed={seed} noise={noise}\n"

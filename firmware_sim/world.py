@@ -4,10 +4,10 @@ The world listens to the wiring (what the rig's relays and actuators do) and ans
 the photodiode's pin, the INA219's ``measure``, the network probe and the operator. Nothing here is for the
 rig to read directly.
 
-Power: the camera runs when the ``camera`` outlet is on (for ``outdoor`` that relay is in its battery lead;
+Power: the camera runs when the ``camera`` outlet is on (for a battery model that relay is in its battery lead;
 the changeover relay picks its own pack or the reference pack, and its transfer is too quick for the camera
 to notice). The INA219 sits between the selected pack and the camera relay plus the load resistor, so it
-sees the pack even while the camera is switched off; a Mini (USB powered) gives it nothing to measure.
+sees the pack even while the camera is switched off; a USB-powered model (Mini) gives it nothing to measure.
 
 Faults belong to the camera on the fixture: mounting another camera clears the last one's faults.
 """
@@ -146,7 +146,7 @@ class BenchWorld:
             camera.reset_button(state)
         elif name in ("load_switch", "battery_changeover"):
             camera.supply_changed()
-        elif state and name == ("motion_light" if camera.spec.model == "mini" else "motion_stimulus"):
+        elif state and name == camera.spec.profile.motion_actuator:
             camera.motion()
 
     def _update_camera_power(self) -> None:
@@ -162,12 +162,12 @@ class BenchWorld:
         camera = self.camera
         if camera is None or not self._camera_power.powered:
             return
-        outdoor = camera.spec.model == "outdoor"
-        if outdoor and not self.sync_module.power.powered:
+        via_sync = camera.spec.profile.via_sync_module
+        if via_sync and not self.sync_module.power.powered:
             return
-        if restart_cures(camera.spec.model, self._camera_power.last_off, self.sync_module.power.last_off):
+        if restart_cures(camera.spec.profile, self._camera_power.last_off, self.sync_module.power.last_off):
             camera.clear_glitch()
-            if outdoor:
+            if via_sync:
                 self.sync_module.set_glitched(False)
 
     def _network_changed(self) -> None:
@@ -177,7 +177,7 @@ class BenchWorld:
 
     # ---- what the camera depends on ------------------------------------------------------------------------
     def _camera_path_ok(self) -> bool:
-        if self.spec is not None and self.spec.model == "outdoor":
+        if self.spec is not None and self.spec.profile.via_sync_module:
             return self.sync_module.online and self.router.internet_ok
         return self.router.internet_ok
 
@@ -195,7 +195,7 @@ class BenchWorld:
     # ---- the hardware interfaces ---------------------------------------------------------------------------
     def _measure(self) -> tuple[float, float]:
         """The INA219's view at a conversion: (bus voltage on the load side of the shunt, current)."""
-        if self.spec is not None and self.spec.model == "mini":
+        if self.spec is not None and not self.spec.uses_battery:
             return 0.0, 0.0
         pack = self._selected_pack()
         if pack is None:

@@ -21,16 +21,52 @@ class Disposition(StrEnum):
     ABORTED = "aborted"      # the rig itself failed: never a verdict on the camera
 
 
-FIX_NAMES = (
-    "power_cycle_router",
-    "restart_camera",
-    "move_closer",
-    "reset_wifi",
-    "readd_camera",
-    "replace_batteries",
-    "contact_support",
-)
-"""The article's fixes, in the article's order."""
+class StepKind(StrEnum):
+    """What a step of the procedure is: the reports group and colour steps by kind, never by name."""
+
+    OBSERVE = "observe"   # watching a freshly mounted camera's LED
+    BATTERY = "battery"   # the load test
+    MOTION = "motion"     # the motion stimulus and the LED's answer (also its retry)
+    FIX = "fix"           # one of the article's fixes (rig.procedure.fixes)
+    OTHER = "other"
+
+
+class Verdict(StrEnum):
+    """A measured step against its limits (the battery load test)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class MotionOutcome(StrEnum):
+    """What the camera did after the motion stimulus."""
+
+    MOTION = "motion"              # quick flash and the recording light: the sensor works
+    LOW_BATTERY = "low_battery"    # the burst after recording: the pack sags
+    NO_RESPONSE = "no_response"    # dark until the motion timeout
+    OFFLINE = "offline"            # network_lost flashes instead
+    UNCLEAR = "unclear"            # a pattern that is none of these
+
+
+class FixOutcome(StrEnum):
+    """How a fix ended."""
+
+    VERIFIED = "verified"          # the symptom is gone: this fix cured it
+    NOT_VERIFIED = "not_verified"  # done, but the symptom stayed
+    DECLINED = "declined"          # the operator did not do the app step
+    ADVISORY = "advisory"          # nothing to actuate on a bench (move_closer)
+    ESCALATED = "escalated"        # contact_support: the ladder ends here
+
+
+class StepError(StrEnum):
+    ERROR = "error"                # the step was cut short by an exception (the notes say which)
+
+
+class Symptom(StrEnum):
+    """What a fix is tried against: the ladder does not repeat a fix against the same symptom."""
+
+    OFFLINE = "offline"
+    BATTERY = "battery"
 
 
 @dataclass

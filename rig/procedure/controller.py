@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rig.core.events import BenchListener, SilentListener
-from rig.core.records import CameraRecord, Disposition
+from rig.core.records import CameraRecord, Disposition, FixOutcome, Symptom
 from rig.hardware.fixture import Fixture
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
-from rig.procedure.fixes import FIXES, FixOutcome
+from rig.procedure.fixes import get_fix, registered_fixes
 from rig.procedure.ladder import Diagnosis, plan_ladder
 from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated
@@ -99,15 +99,15 @@ class BenchController:
             )
         # A burst seen on arrival already says "batteries"; the load test may say it too.
         battery_suspect = observation.pattern is Pattern.LOW_BATTERY
-        if record.model != "mini":
+        if session.model.has_battery:
             battery_suspect = not self._battery(session) or battery_suspect
         offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
-        if offline and not self._run_ladder(session, Diagnosis(record.model, True, status.ok, battery_suspect)):
+        if offline and not self._run_ladder(session, Diagnosis(session.model, True, status.ok, battery_suspect)):
             return
         motion = self._motion(session)
         if motion.outcome == "offline":
             if not self._run_ladder(
-                session, Diagnosis(record.model, True, session.network_ok(), battery_suspect)
+                session, Diagnosis(session.model, True, session.network_ok(), battery_suspect)
             ):
                 return
             motion = self._motion(session)
@@ -120,10 +120,11 @@ class BenchController:
         if motion.outcome == "unclear":
             record.disposition = Disposition.ESCALATE
             record.notes.append("LED pattern after motion not recognised")
-            record.fixes_tried.append("contact_support")
+            record.fixes_tried += [fix.name for fix in registered_fixes() if fix.escalation]
             return
-        if (motion.outcome == "low_battery" or battery_suspect) and record.fixed_by != "replace_batteries":
-            self._run_ladder(session, Diagnosis(record.model, False, True, True))
+        battery_cured = bool(record.fixed_by) and Symptom.BATTERY in get_fix(record.fixed_by).treats
+        if (motion.outcome == "low_battery" or battery_suspect) and not battery_cured:
+            self._run_ladder(session, Diagnosis(session.model, False, True, True))
             return
         record.disposition = Disposition.FIXED if record.fixed_by else Disposition.PASS
 
@@ -159,17 +160,18 @@ class BenchController:
         against another symptom it is (replace_batteries for an offline camera, then for its burst).
         """
         record = session.record
-        symptom = "offline" if diagnosis.offline else "battery"
+        symptom = Symptom.OFFLINE if diagnosis.offline else Symptom.BATTERY
         for name in self.policy.plan(diagnosis):
-            if (name, symptom) in session.fixes_against and name != "contact_support":
+            fix = get_fix(name)
+            if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
-            fix = FIXES[name]
             with session.step(name, "fix") as step:
-                outcome = fix.act(session, step)
+                context = session.fix_context(fix, step)
+                outcome = fix.act(context)
                 if outcome is None:
                     outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
                     if outcome is FixOutcome.NOT_VERIFIED:
-                        fix.undo(session)
+                        fix.undo(context)
                 step.outcome = outcome.value
             if outcome is FixOutcome.ADVISORY:
                 continue
@@ -179,7 +181,7 @@ class BenchController:
                 if record.fixed_by:
                     record.notes.append(f"{record.fixed_by} cured the camera's first symptom")
                 record.fixed_by = name
-                if symptom == "battery":
+                if symptom is Symptom.BATTERY:
                     record.disposition = Disposition.FIXED
                     record.notes.append("camera's own batteries failing: the reference pack cured it")
                 return True

@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 
 from rig.core.config import RigConfig
 from rig.core.events import BenchListener
-from rig.core.records import CameraRecord, StepRecord
+from rig.core.models import CameraModel, camera_model
+from rig.core.records import CameraRecord, StepRecord, Symptom
 from rig.core.retry import retry_transient
 from rig.hardware.fixture import Fixture
 from rig.led.classifier import Decision
 from rig.led.patterns import Pattern
+from rig.procedure.fixes.base import Fix, FixContext
 from rig.procedure.observe import LedWatcher, Observation
 from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import ProbeFault
@@ -52,10 +54,11 @@ class CameraSession:
         self.operator = operator
         self.listener = listener
         self.record = record
+        self.model: CameraModel = camera_model(record.model)
         self.watcher = LedWatcher(fixture.photodiode, fixture.clock)
         self._wall_start = wall_start
         self._clock_start = fixture.clock.now()
-        self.fixes_against: set[tuple[str, str]] = set()   # (fix, symptom) pairs the ladder has tried
+        self.fixes_against: set[tuple[str, Symptom]] = set()   # (fix, symptom) pairs the ladder has tried
         self.trace_mark = fixture.photodiode.mark()
         self.initial_level = int(fixture.photodiode.lit)
 
@@ -114,6 +117,23 @@ class CameraSession:
             observation = self.observe(step, led.recording_timeout_s)
         return observation
 
+    # --- fixes --------------------------------------------------------------------------------------------
+    def fix_context(self, fix: Fix, step: StepRecord) -> FixContext:
+        """What ``fix`` may use: only the outlets and actuators it declared, the operator only if it asks."""
+        actuators = self.fixture.actuators
+        return FixContext(
+            serial=self.record.serial,
+            model=self.model,
+            timings=self.config.timings,
+            step=step,
+            clock=self.clock,
+            outlets={name: self.fixture.outlets[name] for name in fix.outlets},
+            actuators={name: getattr(actuators, name) for name in fix.actuators},
+            operator=self.operator if fix.asks_operator else None,
+            wait=self.wait,
+            announce=self.listener.step_started,
+        )
+
     # --- verification -------------------------------------------------------------------------------------
     def network_ok(self) -> bool:
         return self.fixture.network.check().ok
@@ -151,10 +171,7 @@ class CameraSession:
 
     def motion_test(self, step: StepRecord) -> MotionResult:
         """Fire the stimulus the model reacts to; expect a quick flash, the recording light, and no burst."""
-        model = self.record.model
-        stimulus = (
-            self.fixture.actuators.motion_light if model == "mini" else self.fixture.actuators.motion_stimulus
-        )
+        stimulus = getattr(self.fixture.actuators, self.model.motion_actuator)
 
         def fire() -> None:
             retry_transient(stimulus.on, self.clock)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from rig.core.config import BatteryConfig
+from rig.core.models import MODELS
 from rig.core.records import CameraRecord, Measurement, StepRecord
 from rig.output.results import record_stem
 from rig.report import html
@@ -137,8 +138,9 @@ def _steps(record: CameraRecord) -> str:
 
 def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
     if record.battery is None:
-        if record.model == "mini":
-            return '<p class="muted">No battery test: the Mini is USB-powered.</p>'
+        profile = MODELS.get(record.model)
+        if profile is not None and not profile.has_battery:
+            return f'<p class="muted">No battery test: the {html.esc(profile.label)} is USB-powered.</p>'
         return '<p class="muted">No battery figures were recorded (see the steps above).</p>'
     rows = [
         (

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rig.core.records import FIX_NAMES, CameraRecord
+from rig.core.records import CameraRecord
 from rig.output.results import record_stem
+from rig.procedure.fixes import fix_names
 from rig.report.records import RecordError, load_record
 from rig.report.results_file import DISPOSITIONS, Problem, ResultRow, ResultsData
 
@@ -117,7 +118,8 @@ def yield_of(counts: dict[str, int]) -> float | None:
 
 
 def _fix_order(name: str) -> int:
-    return FIX_NAMES.index(name) if name in FIX_NAMES else len(FIX_NAMES)
+    names = fix_names()
+    return names.index(name) if name in names else len(names)
 
 
 def record_path(row: ResultRow, records_dir: Path | None = None) -> Path:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.core.records import FIX_NAMES, CameraRecord, StepRecord
+from rig.core.records import CameraRecord, StepRecord
+from rig.procedure.fixes import fix_names
 from rig.report.durations import duration_text
 
 FIX_OUTCOME_WORDS = {
@@ -54,7 +55,7 @@ class TimelineEvent:
 
 
 def step_kind(name: str) -> str:
-    if name in FIX_NAMES:
+    if name in fix_names():
         return "fix"
     if name.startswith("motion"):
         return "motion"

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TextIO
 
+from rig.core.models import model_names
+
+MODELS = model_names()   # the registry's models (rig.core.models), for --model
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,30}[A-Z0-9]$")
-MODELS = ("outdoor", "mini")
 
 
 class SerialError(ValueError):

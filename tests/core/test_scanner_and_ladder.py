@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from rig.core.records import FIX_NAMES
+from rig.core.models import MINI, OUTDOOR
+from rig.procedure.fixes import fix_names
 from rig.procedure.ladder import Diagnosis, naive_ladder, plan_ladder
 from rig.ui.scanner import FixedCamera, ScannerInput, SerialError, validate_serial
 
@@ -60,36 +61,40 @@ def test_fixed_camera_validates() -> None:
 
 
 def test_healthy_camera_runs_no_fix() -> None:
-    assert plan_ladder(Diagnosis("outdoor", offline=False, network_ok=True, battery_suspect=False)) == []
+    assert plan_ladder(Diagnosis(OUTDOOR, offline=False, network_ok=True, battery_suspect=False)) == []
 
 
 def test_bench_network_down_starts_with_the_router() -> None:
-    ladder = plan_ladder(Diagnosis("mini", offline=True, network_ok=False, battery_suspect=False))
+    ladder = plan_ladder(Diagnosis(MINI, offline=True, network_ok=False, battery_suspect=False))
     assert ladder[0] == "power_cycle_router"
     assert ladder[-1] == "contact_support"
     assert "replace_batteries" not in ladder
 
 
 def test_offline_on_a_healthy_network_never_touches_the_router() -> None:
-    ladder = plan_ladder(Diagnosis("outdoor", offline=True, network_ok=True, battery_suspect=False))
+    ladder = plan_ladder(Diagnosis(OUTDOOR, offline=True, network_ok=True, battery_suspect=False))
     assert ladder == ["restart_camera", "move_closer", "reset_wifi", "readd_camera", "contact_support"]
 
 
 def test_low_battery_goes_to_the_batteries_first() -> None:
-    assert plan_ladder(Diagnosis("outdoor", offline=False, network_ok=True, battery_suspect=True)) == [
+    assert plan_ladder(Diagnosis(OUTDOOR, offline=False, network_ok=True, battery_suspect=True)) == [
         "replace_batteries",
         "contact_support",
     ]
-    offline = plan_ladder(Diagnosis("outdoor", offline=True, network_ok=True, battery_suspect=True))
+    offline = plan_ladder(Diagnosis(OUTDOOR, offline=True, network_ok=True, battery_suspect=True))
     assert offline[0] == "replace_batteries"
 
 
 def test_ladders_keep_the_articles_order() -> None:
     for diagnosis in (
-        Diagnosis("outdoor", True, False, False),
-        Diagnosis("mini", True, True, False),
+        Diagnosis(OUTDOOR, True, False, False),
+        Diagnosis(MINI, True, True, False),
     ):
         ladder = plan_ladder(diagnosis)
-        assert ladder == sorted(ladder, key=FIX_NAMES.index)
-    assert naive_ladder("outdoor") == list(FIX_NAMES)
-    assert "replace_batteries" not in naive_ladder("mini")
+        assert ladder == sorted(ladder, key=fix_names().index)
+    assert fix_names() == (
+        "power_cycle_router", "restart_camera", "move_closer", "reset_wifi", "readd_camera", "replace_batteries",
+        "contact_support",
+    )
+    assert naive_ladder(OUTDOOR) == list(fix_names())
+    assert "replace_batteries" not in naive_ladder(MINI)

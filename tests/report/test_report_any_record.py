@@ -8,13 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_report_camera import parse
 
-from rig.core.records import FIX_NAMES, BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.procedure.fixes import fix_names
 from rig.report.camera import render_camera_report
 
 times = st.floats(min_value=0.0, max_value=5000.0, allow_nan=False)
 numbers = st.floats(allow_nan=True, allow_infinity=True, width=32)
 patterns = st.sampled_from(["none", "motion", "network_lost", "low_battery", "solid", "unknown", "new_one"])
-step_names = st.sampled_from(["observe", "battery", "motion", "motion_retry", "calibrate", *FIX_NAMES])
+step_names = st.sampled_from(["observe", "battery", "motion", "motion_retry", "calibrate", *fix_names()])
 outcomes = st.sampled_from(
     ["", "pass", "fail", "verified", "not_verified", "declined", "advisory", "escalated"]
 )
@@ -60,7 +61,7 @@ def records(draw) -> CameraRecord:
     if draw(st.booleans()):
         record.battery = BatteryFigures(*(draw(numbers) for _ in range(6)), draw(st.booleans()))
     record.disposition = draw(st.none() | st.sampled_from(list(Disposition)))
-    record.fixes_tried = draw(st.lists(st.sampled_from(FIX_NAMES), max_size=3))
+    record.fixes_tried = draw(st.lists(st.sampled_from(fix_names()), max_size=3))
     record.notes = draw(st.lists(st.text(max_size=20), max_size=2))
     return record
 

@@ -12,6 +12,7 @@ from firmware_sim.faults import (
     restart_cures,
     router_cycle_cures,
 )
+from rig.core.models import MINI, OUTDOOR
 
 
 def test_router_cycle_threshold():
@@ -21,16 +22,16 @@ def test_router_cycle_threshold():
 
 
 def test_restart_mini_needs_only_the_camera_off_a_minute():
-    assert restart_cures("mini", OffInterval(0, RESTART_MIN_OFF_S), None)
-    assert not restart_cures("mini", OffInterval(0, RESTART_MIN_OFF_S - 1), OffInterval(0, 500))
+    assert restart_cures(MINI, OffInterval(0, RESTART_MIN_OFF_S), None)
+    assert not restart_cures(MINI, OffInterval(0, RESTART_MIN_OFF_S - 1), OffInterval(0, 500))
 
 
 def test_restart_outdoor_needs_both_off_a_minute_and_at_the_same_time():
     long = RESTART_MIN_OFF_S + 15
-    assert restart_cures("outdoor", OffInterval(100, 100 + long), OffInterval(101, 101 + long))
-    assert not restart_cures("outdoor", OffInterval(100, 100 + long), None)
-    assert not restart_cures("outdoor", OffInterval(100, 100 + long), OffInterval(101, 101 + 30))
-    assert not restart_cures("outdoor", OffInterval(100, 100 + long), OffInterval(200, 200 + long))  # one after
+    assert restart_cures(OUTDOOR, OffInterval(100, 100 + long), OffInterval(101, 101 + long))
+    assert not restart_cures(OUTDOOR, OffInterval(100, 100 + long), None)
+    assert not restart_cures(OUTDOOR, OffInterval(100, 100 + long), OffInterval(101, 101 + 30))
+    assert not restart_cures(OUTDOOR, OffInterval(100, 100 + long), OffInterval(200, 200 + long))  # one after
 
 
 def test_readd_wait():
