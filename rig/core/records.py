@@ -8,9 +8,12 @@ small functions over one finished :class:`CameraRecord`, never logic spread thro
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from rig.led.patterns import Pattern
 
 
 class Disposition(StrEnum):
@@ -69,6 +72,118 @@ class Symptom(StrEnum):
     BATTERY = "battery"
 
 
+StepOutcome = Pattern | Verdict | MotionOutcome | FixOutcome | StepError
+"""How a step ended; which enum depends on its kind (see :func:`parse_outcome`)."""
+
+_OUTCOMES_BY_KIND: dict[StepKind, type[StrEnum]] = {
+    StepKind.OBSERVE: Pattern,
+    StepKind.BATTERY: Verdict,
+    StepKind.MOTION: MotionOutcome,
+    StepKind.FIX: FixOutcome,
+}
+
+
+def parse_outcome(kind: StepKind, value: object) -> StepOutcome | None:
+    """The typed outcome of a step of ``kind`` from its JSON text (``None`` or '' for no outcome)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Pattern | Verdict | MotionOutcome | FixOutcome | StepError):
+        return value
+    text = str(value)
+    first = _OUTCOMES_BY_KIND.get(kind)
+    for enum in (first, StepError, *_OUTCOMES_BY_KIND.values()):
+        if enum is not None and text in enum._value2member_map_:
+            return enum(text)  # type: ignore[return-value]
+    raise ValueError(f"unknown outcome {text!r} for a {kind.value} step")
+
+
+@dataclass(frozen=True)
+class LedObservation:
+    """One decision of the LED classifier during a step (times from the camera's start)."""
+
+    pattern: Pattern
+    started_s: float
+    decided_at_s: float
+    timed_out: bool = False
+    figures: Mapping[str, Any] = field(default_factory=dict)   # the classifier's own evidence for it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern.value,
+            "started_s": self.started_s,
+            "decided_at_s": self.decided_at_s,
+            "timed_out": self.timed_out,
+            "evidence": dict(self.figures),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LedObservation:
+        """Raises KeyError/TypeError/ValueError when the observation cannot be placed on a timeline."""
+        pattern = str(data["pattern"])
+        decided = float(data["decided_at_s"])
+        return cls(
+            Pattern(pattern) if pattern in Pattern._value2member_map_ else Pattern.UNKNOWN,
+            float(data.get("started_s", decided)),
+            decided,
+            bool(data.get("timed_out", False)),
+            dict(data.get("evidence") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class LedDecision:
+    """The pattern a motion step settled on, with the classifier's evidence."""
+
+    pattern: Pattern
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pattern": self.pattern.value, "evidence": dict(self.figures)}
+
+
+@dataclass
+class StepEvidence:
+    """What a step saw beyond its measurements. Written as a JSON object holding only the parts it has."""
+
+    observations: list[LedObservation] = field(default_factory=list)
+    decision: LedDecision | None = None                 # motion steps: the pattern that answered the stimulus
+    pulses_ohm: list[float] = field(default_factory=list)   # battery step: each load pulse's R
+    motion_after_fix: MotionOutcome | None = None       # battery fix: the motion test that verified it
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.observations:
+            out["observations"] = [o.to_dict() for o in self.observations]
+        if self.decision is not None:
+            out["decision"] = self.decision.to_dict()
+        if self.pulses_ohm:
+            out["pulses_ohm"] = list(self.pulses_ohm)
+        if self.motion_after_fix is not None:
+            out["motion_after_fix"] = self.motion_after_fix.value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StepEvidence:
+        """Read back what :meth:`to_dict` wrote; parts that make no sense (a hand-edited file) are dropped."""
+        evidence = cls()
+        raw = data.get("observations")
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                evidence.observations.append(LedObservation.from_dict(item))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # an observation without a pattern or a time cannot be placed on the timeline
+        decision = data.get("decision")
+        if isinstance(decision, Mapping) and str(decision.get("pattern")) in Pattern._value2member_map_:
+            evidence.decision = LedDecision(Pattern(str(decision["pattern"])), dict(decision.get("evidence") or {}))
+        pulses = data.get("pulses_ohm")
+        if isinstance(pulses, list):
+            evidence.pulses_ohm = [float(v) for v in pulses if isinstance(v, int | float) and not isinstance(v, bool)]
+        after = data.get("motion_after_fix")
+        if isinstance(after, str) and after in MotionOutcome._value2member_map_:
+            evidence.motion_after_fix = MotionOutcome(after)
+        return evidence
+
+
 @dataclass
 class Measurement:
     name: str
@@ -99,10 +214,20 @@ class StepRecord:
     name: str
     started_s: float
     finished_s: float | None = None
-    outcome: str = ""          # e.g. "pass", "fail", "verified", "not_verified", "skipped", "error"
+    outcome: StepOutcome | None = None    # a str is parsed into the kind's enum
     measurements: list[Measurement] = field(default_factory=list)
     notes: str = ""
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: StepEvidence = field(default_factory=StepEvidence)
+    kind: StepKind = StepKind.OTHER
+
+    def __post_init__(self) -> None:
+        self.kind = StepKind(self.kind)
+        self.outcome = parse_outcome(self.kind, self.outcome)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "outcome" and "kind" in self.__dict__:
+            value = parse_outcome(self.kind, value)
+        super().__setattr__(name, value)
 
     @property
     def duration_s(self) -> float | None:
@@ -116,13 +241,14 @@ class StepRecord:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "kind": self.kind.value,
             "started_s": self.started_s,
             "finished_s": self.finished_s,
             "duration_s": self.duration_s,
-            "outcome": self.outcome,
+            "outcome": self.outcome.value if self.outcome is not None else None,
             "measurements": [m.to_dict() for m in self.measurements],
-            "notes": self.notes,
-            "evidence": self.evidence,
+            "notes": self.notes or None,
+            "evidence": self.evidence.to_dict(),
         }
 
 

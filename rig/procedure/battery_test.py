@@ -84,7 +84,7 @@ def run_battery_test(
         step.measure("internal_resistance_ohm", round(r_ohm, 4), "ohm", high=cfg.max_internal_resistance_ohm),
     ]
     failed = [m.name for m in checks if m.passed is False]
-    step.evidence["pulses_ohm"] = [round(p.resistance_ohm, 4) for p in pulses]
+    step.evidence.pulses_ohm = [round(p.resistance_ohm, 4) for p in pulses]
     return BatteryFigures(
         open_circuit_v=open_v,
         loaded_v=loaded.load_voltage_v,

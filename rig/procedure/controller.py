@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rig.core.events import BenchListener, SilentListener
-from rig.core.records import CameraRecord, Disposition, FixOutcome, Symptom
+from rig.core.records import (
+    CameraRecord,
+    Disposition,
+    FixOutcome,
+    LedDecision,
+    MotionOutcome,
+    StepKind,
+    Symptom,
+    Verdict,
+)
 from rig.hardware.fixture import Fixture
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
@@ -82,7 +91,7 @@ class BenchController:
     # --- the procedure ------------------------------------------------------------------------------------
     def _procedure(self, session: CameraSession) -> None:
         record = session.record
-        with session.step("observe", "watching the LED") as step:
+        with session.step("observe", StepKind.OBSERVE, "watching the LED") as step:
             observation = session.observe_settled(step)
             status = self.fixture.network.check()
             step.measure("router_reachable", status.router_ok)
@@ -91,7 +100,7 @@ class BenchController:
                 step.notes = status.detail
             record.initial_pattern = observation.pattern.value
             record.network_ok_at_start = status.ok
-            step.outcome = observation.pattern.value
+            step.outcome = observation.pattern
         if observation.pattern is Pattern.SOLID:
             raise PhotodiodeSaturated(
                 "photodiode saturated: its input stayed lit for over a minute (ambient light in the shroud, "
@@ -105,31 +114,31 @@ class BenchController:
         if offline and not self._run_ladder(session, Diagnosis(session.model, True, status.ok, battery_suspect)):
             return
         motion = self._motion(session)
-        if motion.outcome == "offline":
+        if motion.outcome is MotionOutcome.OFFLINE:
             if not self._run_ladder(
                 session, Diagnosis(session.model, True, session.network_ok(), battery_suspect)
             ):
                 return
             motion = self._motion(session)
-        if motion.outcome == "no_response":
+        if motion.outcome is MotionOutcome.NO_RESPONSE:
             motion = self._motion(session, "motion_retry")
-            if motion.outcome == "no_response":
+            if motion.outcome is MotionOutcome.NO_RESPONSE:
                 record.disposition = Disposition.FAIL
                 record.notes.append("no response to the motion stimulus (twice): motion sensor dead")
                 return
-        if motion.outcome == "unclear":
+        if motion.outcome is MotionOutcome.UNCLEAR:
             record.disposition = Disposition.ESCALATE
             record.notes.append("LED pattern after motion not recognised")
             record.fixes_tried += [fix.name for fix in registered_fixes() if fix.escalation]
             return
         battery_cured = bool(record.fixed_by) and Symptom.BATTERY in get_fix(record.fixed_by).treats
-        if (motion.outcome == "low_battery" or battery_suspect) and not battery_cured:
+        if (motion.outcome is MotionOutcome.LOW_BATTERY or battery_suspect) and not battery_cured:
             self._run_ladder(session, Diagnosis(session.model, False, True, True))
             return
         record.disposition = Disposition.FIXED if record.fixed_by else Disposition.PASS
 
     def _battery(self, session: CameraSession) -> bool:
-        with session.step("battery", "load test") as step:
+        with session.step("battery", StepKind.BATTERY, "load test") as step:
             meter = self.fixture.power_meter
             if meter is None:
                 raise PowerMeterError(self.fixture.power_meter_error or "INA219 not available")
@@ -137,19 +146,16 @@ class BenchController:
                 meter, self.fixture.actuators.load_switch, session.clock, session.config.battery, step
             )
             session.record.battery = figures
-            step.outcome = "pass" if figures.passed else "fail"
+            step.outcome = Verdict.PASS if figures.passed else Verdict.FAIL
             step.notes = figures.reason
             return figures.passed
 
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
-        with session.step(name, "motion stimulus") as step:
+        with session.step(name, StepKind.MOTION, "motion stimulus") as step:
             result = session.motion_test(step)
             step.outcome = result.outcome
             if result.decision is not None:
-                step.evidence["decision"] = {
-                    "pattern": result.decision.pattern.value,
-                    "evidence": result.decision.evidence,
-                }
+                step.evidence.decision = LedDecision(result.decision.pattern, result.decision.evidence)
             return result
 
     def _run_ladder(self, session: CameraSession, diagnosis: Diagnosis) -> bool:
@@ -165,14 +171,14 @@ class BenchController:
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
-            with session.step(name, "fix") as step:
+            with session.step(name, StepKind.FIX, "fix") as step:
                 context = session.fix_context(fix, step)
                 outcome = fix.act(context)
                 if outcome is None:
                     outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
                     if outcome is FixOutcome.NOT_VERIFIED:
                         fix.undo(context)
-                step.outcome = outcome.value
+                step.outcome = outcome
             if outcome is FixOutcome.ADVISORY:
                 continue
             session.fixes_against.add((name, symptom))
@@ -207,7 +213,7 @@ class BenchController:
             return FixOutcome.NOT_VERIFIED
         if not diagnosis.offline and diagnosis.battery_suspect:
             motion = session.motion_test(step)
-            step.evidence["motion_after_fix"] = motion.outcome
-            if motion.outcome != "motion":
+            step.evidence.motion_after_fix = motion.outcome
+            if motion.outcome is not MotionOutcome.MOTION:
                 return FixOutcome.NOT_VERIFIED
         return FixOutcome.VERIFIED

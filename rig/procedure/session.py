@@ -15,7 +15,15 @@ from datetime import datetime, timedelta
 from rig.core.config import RigConfig
 from rig.core.events import BenchListener
 from rig.core.models import CameraModel, camera_model
-from rig.core.records import CameraRecord, StepRecord, Symptom
+from rig.core.records import (
+    CameraRecord,
+    LedObservation,
+    MotionOutcome,
+    StepError,
+    StepKind,
+    StepRecord,
+    Symptom,
+)
 from rig.core.retry import retry_transient
 from rig.hardware.fixture import Fixture
 from rig.led.classifier import Decision
@@ -34,7 +42,7 @@ STIMULUS_S = 1.0           # how long the motion stimulus is applied
 class MotionResult:
     """What the camera did after the motion stimulus."""
 
-    outcome: str                 # "motion", "low_battery", "no_response", "offline", "unclear"
+    outcome: MotionOutcome
     decision: Decision | None = None
     observations: list[Observation] = field(default_factory=list)
 
@@ -77,14 +85,14 @@ class CameraSession:
 
     # --- steps ------------------------------------------------------------------------------------------
     @contextmanager
-    def step(self, name: str, detail: str = "") -> Iterator[StepRecord]:
+    def step(self, name: str, kind: StepKind, detail: str = "") -> Iterator[StepRecord]:
         self.listener.step_started(name, detail)
-        record = StepRecord(name=name, started_s=self.clock.now() - self.record.started_s)
+        record = StepRecord(name=name, started_s=self.clock.now() - self.record.started_s, kind=kind)
         self.record.steps.append(record)
         try:
             yield record
         except BaseException as exc:
-            record.outcome = record.outcome or "error"
+            record.outcome = record.outcome or StepError.ERROR
             record.notes = record.notes or f"{type(exc).__name__}: {exc}"
             raise
         finally:
@@ -96,14 +104,14 @@ class CameraSession:
     ) -> Observation:
         observation = self.watcher.observe(timeout_s, start_action=start_action)
         decision = observation.decision
-        step.evidence.setdefault("observations", []).append(
-            {
-                "pattern": decision.pattern.value,
-                "started_s": round(observation.started_s - self.record.started_s, 6),
-                "decided_at_s": round(decision.decided_at_s - self.record.started_s, 6),
-                "timed_out": observation.timed_out,
-                "evidence": decision.evidence,
-            }
+        step.evidence.observations.append(
+            LedObservation(
+                pattern=decision.pattern,
+                started_s=round(observation.started_s - self.record.started_s, 6),
+                decided_at_s=round(decision.decided_at_s - self.record.started_s, 6),
+                timed_out=observation.timed_out,
+                figures=decision.evidence,
+            )
         )
         return observation
 
@@ -181,7 +189,7 @@ class CameraSession:
                 stimulus.off()
 
         led = self.config.led
-        result = MotionResult("no_response")
+        result = MotionResult(MotionOutcome.NO_RESPONSE)
         deadline = self.clock.now() + led.motion_timeout_s
         start_action: Callable[[], None] | None = fire
         # A dark LED right after the stimulus is not yet "no response": keep looking until the motion timeout.
@@ -193,12 +201,12 @@ class CameraSession:
             result.observations.append(observation)
             pattern = observation.pattern
             if pattern is Pattern.MOTION:
-                return MotionResult("motion", observation.decision, result.observations)
+                return MotionResult(MotionOutcome.MOTION, observation.decision, result.observations)
             if pattern is Pattern.LOW_BATTERY:
-                return MotionResult("low_battery", observation.decision, result.observations)
+                return MotionResult(MotionOutcome.LOW_BATTERY, observation.decision, result.observations)
             if pattern is Pattern.NETWORK_LOST:
-                return MotionResult("offline", observation.decision, result.observations)
+                return MotionResult(MotionOutcome.OFFLINE, observation.decision, result.observations)
             if pattern is not Pattern.NONE:
-                return MotionResult("unclear", observation.decision, result.observations)
+                return MotionResult(MotionOutcome.UNCLEAR, observation.decision, result.observations)
             if self.clock.now() >= deadline:
-                return MotionResult("no_response", observation.decision, result.observations)
+                return MotionResult(MotionOutcome.NO_RESPONSE, observation.decision, result.observations)

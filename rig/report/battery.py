@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rig.core.config import BatteryConfig
-from rig.core.records import BatteryFigures, CameraRecord
+from rig.core.records import BatteryFigures, CameraRecord, StepKind
 
 MARGIN_S = 0.05  # time shown either side of the pulse
 
@@ -57,7 +57,7 @@ def recorded_limits(record: CameraRecord) -> dict[str, tuple[float | None, float
     """The limits the battery step judged against, as it recorded them (the config of that run)."""
     limits: dict[str, tuple[float | None, float | None]] = {}
     for step in record.steps:
-        if step.name != "battery":
+        if step.kind is not StepKind.BATTERY:
             continue
         for m in step.measurements:
             if m.low is not None or m.high is not None:
@@ -121,8 +121,6 @@ def reconstruct_pulse(figures: BatteryFigures, cfg: BatteryConfig | None = None)
 def pulse_resistances(record: CameraRecord) -> list[float]:
     """Each pulse's R as the battery step recorded it (the figures are the median pulse's)."""
     for step in record.steps:
-        if step.name == "battery":
-            values = step.evidence.get("pulses_ohm", [])
-            if isinstance(values, list):
-                return [float(v) for v in values if isinstance(v, int | float)]
+        if step.kind is StepKind.BATTERY and step.evidence.pulses_ohm:
+            return list(step.evidence.pulses_ohm)
     return []

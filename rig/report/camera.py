@@ -12,13 +12,13 @@ from pathlib import Path
 
 from rig.core.config import BatteryConfig
 from rig.core.models import MODELS
-from rig.core.records import CameraRecord, Measurement, StepRecord
+from rig.core.records import CameraRecord, Measurement, StepKind, StepRecord
 from rig.output.results import record_stem
 from rig.report import html
 from rig.report.battery import battery_figures, pulse_resistances
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.render import figure_svg
-from rig.report.timeline import FIX_OUTCOME_WORDS, events, step_kind
+from rig.report.timeline import FIX_OUTCOME_WORDS, events
 
 
 def write_camera_report(
@@ -111,7 +111,7 @@ def _measurement(m: Measurement) -> str:
 
 
 def _outcome(step: StepRecord) -> str:
-    if step_kind(step.name) == "fix" and step.outcome in FIX_OUTCOME_WORDS:
+    if step.kind is StepKind.FIX and step.outcome in FIX_OUTCOME_WORDS:
         return f"{html.esc(step.outcome)} ({html.esc(FIX_OUTCOME_WORDS[step.outcome])})"
     return html.esc(step.outcome or "-")
 

@@ -10,7 +10,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rig.core.records import BatteryFigures, CameraRecord, Disposition, Measurement, StepRecord
+from rig.core.records import (
+    BatteryFigures,
+    CameraRecord,
+    Disposition,
+    Measurement,
+    StepEvidence,
+    StepKind,
+    StepRecord,
+)
+from rig.procedure.fixes import fix_names
 
 
 class RecordError(ValueError):
@@ -23,14 +32,30 @@ class RecordError(ValueError):
         super().__init__(f"{path}:{line}: {reason}" if line is not None else f"{path}: {reason}")
 
 
-def _step(data: dict[str, Any]) -> StepRecord:
+def legacy_step_kind(name: str) -> StepKind:
+    """The kind of a step in a record written before steps said their kind: read from the step's name."""
+    if name in fix_names():
+        return StepKind.FIX
+    if name.startswith("motion"):
+        return StepKind.MOTION
+    if name in (StepKind.OBSERVE.value, StepKind.BATTERY.value):
+        return StepKind(name)
+    return StepKind.OTHER
+
+
+def step_from_dict(data: dict[str, Any]) -> StepRecord:
+    """Rebuild a :class:`StepRecord` from ``StepRecord.to_dict()`` (or an older record's step)."""
+    name = str(data["name"])
+    kind = data.get("kind")
+    evidence = data.get("evidence")
     step = StepRecord(
-        name=str(data["name"]),
+        name=name,
         started_s=float(data["started_s"]),
         finished_s=None if data.get("finished_s") is None else float(data["finished_s"]),
-        outcome=str(data.get("outcome") or ""),
+        outcome=data.get("outcome"),
         notes=str(data.get("notes") or ""),
-        evidence=dict(data.get("evidence") or {}),
+        evidence=StepEvidence.from_dict(evidence if isinstance(evidence, dict) else {}),
+        kind=StepKind(kind) if kind else legacy_step_kind(name),
     )
     for m in data.get("measurements") or []:
         step.measurements.append(
@@ -59,7 +84,7 @@ def record_from_dict(data: dict[str, Any]) -> CameraRecord:
         fixed_by=str(data.get("fixed_by") or ""),
         disposition=Disposition(disposition) if disposition else None,
         notes=list(data.get("notes") or []),
-        steps=[_step(s) for s in data.get("steps") or []],
+        steps=[step_from_dict(s) for s in data.get("steps") or []],
         trace=[(float(t), int(level)) for t, level in trace.get("edges") or []],
         trace_initial_level=int(trace.get("initial_level") or 0),
     )

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.core.records import CameraRecord, StepRecord
-from rig.procedure.fixes import fix_names
+from rig.core.records import CameraRecord, StepKind, StepOutcome
 from rig.report.durations import duration_text
 
 FIX_OUTCOME_WORDS = {
@@ -28,10 +27,10 @@ class StepSpan:
 
     index: int
     name: str
-    kind: str  # "observe", "battery", "motion", "fix" or "other"
+    kind: StepKind
     start_s: float
     end_s: float
-    outcome: str
+    outcome: StepOutcome | None
 
 
 @dataclass(frozen=True)
@@ -54,16 +53,6 @@ class TimelineEvent:
     text: str
 
 
-def step_kind(name: str) -> str:
-    if name in fix_names():
-        return "fix"
-    if name.startswith("motion"):
-        return "motion"
-    if name in ("observe", "battery"):
-        return name
-    return "other"
-
-
 def timeline_end_s(record: CameraRecord) -> float:
     """Where the timeline ends: the camera's bench time, or the last thing recorded when it has none."""
     if record.duration_s is not None:
@@ -79,7 +68,7 @@ def step_spans(record: CameraRecord) -> list[StepSpan]:
         StepSpan(
             index,
             step.name,
-            step_kind(step.name),
+            step.kind,
             step.started_s,
             step.finished_s if step.finished_s is not None else end_s,
             step.outcome,
@@ -88,28 +77,13 @@ def step_spans(record: CameraRecord) -> list[StepSpan]:
     ]
 
 
-def _observations(step: StepRecord) -> list[dict]:
-    observations = step.evidence.get("observations", [])
-    return [o for o in observations if isinstance(o, dict)] if isinstance(observations, list) else []
-
-
 def classifications(record: CameraRecord) -> list[Classification]:
     """Every classifier decision recorded by any step, in time order."""
-    found: list[Classification] = []
-    for step in record.steps:
-        for obs in _observations(step):
-            try:
-                found.append(
-                    Classification(
-                        step.name,
-                        str(obs["pattern"]),
-                        float(obs.get("started_s", obs["decided_at_s"])),
-                        float(obs["decided_at_s"]),
-                        bool(obs.get("timed_out", False)),
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                continue  # an observation without a pattern or a time cannot be placed on the timeline
+    found = [
+        Classification(step.name, obs.pattern.value, obs.started_s, obs.decided_at_s, obs.timed_out)
+        for step in record.steps
+        for obs in step.evidence.observations
+    ]
     return sorted(found, key=lambda c: c.decided_at_s)
 
 
@@ -137,7 +111,7 @@ def events(record: CameraRecord) -> list[TimelineEvent]:
     """
     out: list[TimelineEvent] = []
     for span in step_spans(record):
-        if span.kind == "fix":
+        if span.kind is StepKind.FIX:
             word = FIX_OUTCOME_WORDS.get(span.outcome, span.outcome or "no outcome")
             out.append(TimelineEvent(span.start_s, "fix", f"fix {span.name} ({word}, {_secs(span)})"))
         else:

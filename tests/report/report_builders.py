@@ -7,7 +7,8 @@ from pathlib import Path
 
 from firmware_sim.scenario import load_scenario
 from rig.core.config import load_config
-from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, LedObservation, StepKind, StepRecord
+from rig.led.patterns import Pattern
 from rig.output.results import ResultsCsv
 from rig.procedure.batch import BatchOutputs, run_batch
 from rig.procedure.controller import BenchController
@@ -26,24 +27,18 @@ BATTERY = BatteryFigures(
 )
 
 
-def _observation(pattern: str, started_s: float, decided_s: float, timed_out: bool = False) -> dict:
-    return {
-        "pattern": pattern,
-        "started_s": started_s,
-        "decided_at_s": decided_s,
-        "timed_out": timed_out,
-        "evidence": {},
-    }
+def _observation(pattern: str, started_s: float, decided_s: float, timed_out: bool = False) -> LedObservation:
+    return LedObservation(Pattern(pattern), started_s, decided_s, timed_out)
 
 
 def _battery_step(figures: BatteryFigures, start_s: float, end_s: float) -> StepRecord:
-    step = StepRecord("battery", start_s, end_s, "pass" if figures.passed else "fail")
+    step = StepRecord("battery", start_s, end_s, "pass" if figures.passed else "fail", kind=StepKind.BATTERY)
     step.measure("open_circuit_v", round(figures.open_circuit_v, 4), "V", low=3.0)
     step.measure("loaded_v", round(figures.loaded_v, 4), "V", low=2.6)
     step.measure("load_a", figures.load_a, "A")
     step.measure("background_a", figures.background_a, "A")
     step.measure("internal_resistance_ohm", round(figures.internal_resistance_ohm, 4), "ohm", high=1.0)
-    step.evidence["pulses_ohm"] = [0.2975, round(figures.internal_resistance_ohm, 4), 0.2991]
+    step.evidence.pulses_ohm = [0.2975, round(figures.internal_resistance_ohm, 4), 0.2991]
     return step
 
 
@@ -63,20 +58,20 @@ def fixed_camera() -> CameraRecord:
     record.initial_pattern = "network_lost"
     record.network_ok_at_start = False
     record.battery = BATTERY
-    observe = StepRecord("observe", 0.0, 9.0, "network_lost")
-    observe.evidence["observations"] = [_observation("network_lost", 0.0, 8.9)]
+    observe = StepRecord("observe", 0.0, 9.0, "network_lost", kind=StepKind.OBSERVE)
+    observe.evidence.observations = [_observation("network_lost", 0.0, 8.9)]
     observe.measure("router_reachable", True)
-    router = StepRecord("power_cycle_router", 10.5, 100.0, "not_verified")
+    router = StepRecord("power_cycle_router", 10.5, 100.0, "not_verified", kind=StepKind.FIX)
     router.measure("router_off_s", 35.0, "s", low=30.0)
-    router.evidence["observations"] = [
+    router.evidence.observations = [
         _observation("network_lost", 55.0, 60.0),
         _observation("network_lost", 64.0, 70.0),
     ]
-    restart = StepRecord("restart_camera", 100.0, 250.0, "verified")
-    restart.evidence["observations"] = [_observation("none", 220.0, 240.0)]
+    restart = StepRecord("restart_camera", 100.0, 250.0, "verified", kind=StepKind.FIX)
+    restart.evidence.observations = [_observation("none", 220.0, 240.0)]
     restart.measure("online_after_s", 140.0, "s")
-    motion = StepRecord("motion", 250.0, 262.0, "motion")
-    motion.evidence["observations"] = [_observation("motion", 250.0, 251.5)]
+    motion = StepRecord("motion", 250.0, 262.0, "motion", kind=StepKind.MOTION)
+    motion.evidence.observations = [_observation("motion", 250.0, 251.5)]
     record.steps = [observe, _battery_step(BATTERY, 9.0, 10.5), router, restart, motion]
     record.fixes_tried = ["power_cycle_router", "restart_camera"]
     record.fixed_by = "restart_camera"
@@ -98,7 +93,7 @@ def failing_battery_camera() -> CameraRecord:
     )
     record.finished_s = 54.0
     record.battery = figures
-    record.steps = [StepRecord("observe", 0.0, 6.0, "none"), _battery_step(figures, 6.0, 7.3)]
+    record.steps = [StepRecord("observe", 0.0, 6.0, "none", kind=StepKind.OBSERVE), _battery_step(figures, 6.0, 7.3)]
     record.disposition = Disposition.FIXED
     record.fixed_by = "replace_batteries"
     record.fixes_tried = ["replace_batteries"]
@@ -109,9 +104,9 @@ def mini_camera() -> CameraRecord:
     record = CameraRecord(serial="MINI-0007", model="mini", started_at="2026-11-26T10:00:00", started_s=0.0)
     record.finished_s = 31.0
     record.initial_pattern = "none"
-    observe = StepRecord("observe", 0.0, 20.0, "none")
-    observe.evidence["observations"] = [_observation("none", 0.0, 20.0, timed_out=True)]
-    record.steps = [observe, StepRecord("motion", 20.0, 31.0, "motion")]
+    observe = StepRecord("observe", 0.0, 20.0, "none", kind=StepKind.OBSERVE)
+    observe.evidence.observations = [_observation("none", 0.0, 20.0, timed_out=True)]
+    record.steps = [observe, StepRecord("motion", 20.0, 31.0, "motion", kind=StepKind.MOTION)]
     record.disposition = Disposition.PASS
     return record
 

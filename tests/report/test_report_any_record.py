@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_report_camera import parse
 
-from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepRecord
+from rig.core.records import BatteryFigures, CameraRecord, Disposition, StepEvidence, StepRecord
 from rig.procedure.fixes import fix_names
 from rig.report.camera import render_camera_report
+from rig.report.records import legacy_step_kind
 
 times = st.floats(min_value=0.0, max_value=5000.0, allow_nan=False)
 numbers = st.floats(allow_nan=True, allow_infinity=True, width=32)
@@ -24,7 +25,8 @@ outcomes = st.sampled_from(
 @st.composite
 def steps(draw) -> StepRecord:
     start = draw(times)
-    step = StepRecord(draw(step_names), start, draw(st.none() | times), draw(outcomes))
+    name = draw(step_names)
+    step = StepRecord(name, start, draw(st.none() | times), draw(outcomes), kind=legacy_step_kind(name))
     for _ in range(draw(st.integers(0, 3))):
         step.measure(
             draw(st.sampled_from(["x", "y_v"])),
@@ -33,7 +35,7 @@ def steps(draw) -> StepRecord:
             draw(st.none() | numbers),
             draw(st.none() | numbers),
         )
-    step.evidence["observations"] = [
+    step.evidence = StepEvidence.from_dict({"observations": [
         {
             "pattern": draw(patterns),
             "started_s": draw(times),
@@ -41,7 +43,7 @@ def steps(draw) -> StepRecord:
             "timed_out": draw(st.booleans()),
         }
         for _ in range(draw(st.integers(0, 4)))
-    ]
+    ]})
     return step
 
 

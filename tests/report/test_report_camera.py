@@ -11,11 +11,12 @@ from matplotlib.lines import Line2D
 from report_builders import BATTERY, failing_battery_camera, fixed_camera, mini_camera
 
 from rig.core.config import BatteryConfig
-from rig.core.records import CameraRecord, Disposition, StepRecord
+from rig.core.records import CameraRecord, Disposition
 from rig.output.results import record_stem
 from rig.report.battery import battery_figures, reconstruct_pulse
 from rig.report.camera import render_camera_report, write_camera_report
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
+from rig.report.records import step_from_dict
 from rig.report.timeline import classifications, events, lit_intervals, step_spans
 
 
@@ -78,12 +79,12 @@ def test_window_that_ran_out_is_not_called_a_classification() -> None:
 
 def test_unfinished_steps_and_observations_without_times_do_not_break_the_timeline() -> None:
     record = CameraRecord(serial="X-1", model="outdoor", started_at="", started_s=0.0)
-    step = StepRecord("observe", 0.0)  # never finished: the rig stopped mid-step
-    step.evidence["observations"] = [
-        {"pattern": "network_lost"},
-        {"pattern": "none", "decided_at_s": 3.0},
-        "junk",
-    ]
+    # never finished: the rig stopped mid-step; its observations as a (hand-edited) JSON record holds them
+    step = step_from_dict({
+        "name": "observe",
+        "started_s": 0.0,
+        "evidence": {"observations": [{"pattern": "network_lost"}, {"pattern": "none", "decided_at_s": 3.0}, "junk"]},
+    })
     record.steps = [step]
     record.trace = [(1.0, 1), (1.2, 0), (5.0, 1)]
     assert [(s.start_s, s.end_s) for s in step_spans(record)] == [(0.0, 5.0)]
