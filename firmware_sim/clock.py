@@ -47,6 +47,8 @@ class VirtualClock:
     simulation happen (``rig test --sim --speed X``); ``None`` runs as fast as the CPU allows.
     """
 
+    virtual = True   # the rig's records say their timestamps are simulated
+
     def __init__(self, start_s: float = 0.0, speed: float | None = None) -> None:
         if speed is not None and speed <= 0:
             raise ValueError("speed must be positive")

@@ -13,7 +13,8 @@ from rig.cli import RigError
 from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
 from rig.core.lock import FixtureBusy, fixture_lock
 from rig.output.results import ResultsCsv, ResultsError
-from rig.procedure.batch import BatchOutputs, BatchStopped, run_batch
+from rig.output.writers import OUTPUT_NAMES, BatchOutputs
+from rig.procedure.batch import BatchStopped, run_batch
 from rig.procedure.controller import BenchController
 from rig.ui.progress import RichProgress, summary_table
 from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
@@ -31,6 +32,8 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
 @click.option("--sheets/--no-sheets", default=True, show_default=True,
               help="Write each camera's HTML report sheet beside its record.")
+@click.option("--output", "outputs", multiple=True, type=click.Choice(OUTPUT_NAMES),
+              help="What to write for each camera (repeat; default: all). The CSV row is always written.")
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
 @click.option("--model", type=click.Choice(MODELS), default="outdoor", show_default=True,
               help="Model of the cameras scanned on this run.")
@@ -41,8 +44,8 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option
-def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, model, speed, sim_log, lock_path,
-         config_path) -> None:
+def test(sim, scenario, csv_path, records_dir, trace_format, sheets, outputs, serial, model, speed, sim_log,
+         lock_path, config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     if not sim and (scenario or speed or sim_log):
         raise RigError("SCENARIO, --speed and --sim-log need --sim")
@@ -59,6 +62,7 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, mod
         trace_format,
         sheets=sheets,
         battery_config=config.battery,
+        outputs=outputs or OUTPUT_NAMES,
     )
     console = Console(stderr=True)
     if lock_path is None and not sim:

@@ -26,6 +26,8 @@ class Clock(Protocol):
 class MonotonicClock:
     """Wall-clock time for a real bench: ``time.monotonic`` and ``time.sleep``."""
 
+    virtual = False   # a clock that is virtual (the simulator's) says so: records mark their times simulated
+
     def now(self) -> float:
         return time.monotonic()
 

@@ -15,6 +15,28 @@ from typing import Any
 
 from rig.led.patterns import Pattern
 
+JSON_DIGITS = 12
+"""Figures in the JSON record keep 12 significant digits: far finer than any sensor, and no float noise such
+as 858.9478799999965 (the last bits of a subtraction)."""
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with floats cut to :data:`JSON_DIGITS` and NaN or infinities as null (JSON has neither)."""
+    if isinstance(value, float):
+        return float(f"{value:.{JSON_DIGITS}g}") if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    return value
+
+
+class TimeBase(StrEnum):
+    """What a record's timestamps count: the wall clock, or the simulator's virtual time (which runs ahead)."""
+
+    WALL = "wall"
+    SIMULATED = "simulated"
+
 
 class Disposition(StrEnum):
     PASS = "pass"
@@ -268,7 +290,7 @@ class BatteryFigures:
 class CameraRecord:
     serial: str
     model: str
-    started_at: str                      # ISO 8601, local wall time (virtual on the simulator)
+    started_at: str                      # ISO 8601 with the UTC offset; virtual on the simulator (see ``clock``)
     started_s: float                     # rig clock
     finished_at: str = ""
     finished_s: float | None = None
@@ -282,25 +304,28 @@ class CameraRecord:
     steps: list[StepRecord] = field(default_factory=list)
     trace: list[tuple[float, int]] = field(default_factory=list)   # LED edges (t_s from start, level)
     trace_initial_level: int = 0
+    clock: TimeBase = TimeBase.WALL
 
     @property
     def duration_s(self) -> float | None:
         return None if self.finished_s is None else self.finished_s - self.started_s
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The JSON record: absent values are null (never ''), figures without float noise."""
+        return json_ready({
             "serial": self.serial,
             "model": self.model,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
+            "started_at": self.started_at or None,
+            "finished_at": self.finished_at or None,
+            "clock": self.clock.value,
             "duration_s": self.duration_s,
-            "initial_pattern": self.initial_pattern,
+            "initial_pattern": self.initial_pattern or None,
             "network_ok_at_start": self.network_ok_at_start,
             "battery": asdict(self.battery) if self.battery else None,
             "fixes_tried": self.fixes_tried,
-            "fixed_by": self.fixed_by,
+            "fixed_by": self.fixed_by or None,
             "disposition": self.disposition.value if self.disposition else None,
             "notes": self.notes,
             "steps": [s.to_dict() for s in self.steps],
             "trace": {"initial_level": self.trace_initial_level, "edges": self.trace},
-        }
+        })

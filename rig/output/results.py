@@ -2,7 +2,8 @@
 
 The CSV is the contract other tools read (DESIGN.md). A row is written whole, flushed and fsynced the moment
 its camera finishes, so a crash or a pulled plug loses at most the camera on the fixture. An existing file is
-appended to only when its header is ours; otherwise it is refused untouched.
+appended to only when its header is ours (or the contract's columns alone, as older versions wrote);
+otherwise it is refused untouched.
 """
 
 from __future__ import annotations
@@ -16,52 +17,11 @@ from pathlib import Path
 
 from rig.core.records import CameraRecord
 from rig.led.trace import Edge, Trace, write_trace_csv, write_trace_vcd
-
-RESULT_COLUMNS = (
-    "serial",
-    "model",
-    "started_at",
-    "finished_at",
-    "duration_s",
-    "initial_pattern",
-    "battery_open_v",
-    "battery_loaded_v",
-    "battery_load_a",
-    "internal_resistance_ohm",
-    "fixes_tried",
-    "fixed_by",
-    "disposition",
-    "notes",
-)
+from rig.output.columns import CONTRACT_COLUMNS, RESULT_COLUMNS, result_row
 
 
 class ResultsError(RuntimeError):
     """The results file cannot be used; one line naming the file and the problem."""
-
-
-def _fmt(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def result_row(record: CameraRecord) -> dict[str, str]:
-    """The CSV row of a finished camera, as the contract defines it."""
-    battery = record.battery
-    return {
-        "serial": record.serial,
-        "model": record.model,
-        "started_at": record.started_at,
-        "finished_at": record.finished_at,
-        "duration_s": _fmt(record.duration_s, 1),
-        "initial_pattern": record.initial_pattern,
-        "battery_open_v": _fmt(battery.open_circuit_v if battery else None, 3),
-        "battery_loaded_v": _fmt(battery.loaded_v if battery else None, 3),
-        "battery_load_a": _fmt(battery.load_a if battery else None, 4),
-        "internal_resistance_ohm": _fmt(battery.internal_resistance_ohm if battery else None, 3),
-        "fixes_tried": ";".join(record.fixes_tried),
-        "fixed_by": record.fixed_by,
-        "disposition": record.disposition.value if record.disposition else "",
-        "notes": "; ".join(record.notes),
-    }
 
 
 class ResultsCsv:
@@ -69,6 +29,7 @@ class ResultsCsv:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.columns = RESULT_COLUMNS   # an older file keeps its own (shorter) column set
         self._check_usable()
 
     def _check_usable(self) -> None:
@@ -85,13 +46,14 @@ class ResultsCsv:
                     header = next(csv.reader(f), [])
             except (OSError, UnicodeDecodeError, csv.Error) as exc:
                 raise ResultsError(f"{path}: cannot read the existing results file: {exc}") from None
-            if tuple(header) != RESULT_COLUMNS:
+            if tuple(header) not in (RESULT_COLUMNS, CONTRACT_COLUMNS):
                 shown = ",".join(header)
                 shown = shown if len(shown) <= 60 else shown[:60] + "..."
                 raise ResultsError(
                     f"{path}: existing file has a different header ({shown}); refusing to append: "
                     "name another --csv file"
                 )
+            self.columns = tuple(header)
             # A last row without its line end (a spreadsheet's save, a cut-off write) would glue our first row
             # to it: end that line first. This also proves now that the file opens for appending.
             with path.open("rb") as f:
@@ -119,7 +81,9 @@ class ResultsCsv:
     def append(self, record: CameraRecord) -> None:
         """Write the camera's row whole, then flush and fsync before returning."""
         buffer = io.StringIO()
-        csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n").writerow(result_row(record))
+        csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n", extrasaction="ignore").writerow(
+            result_row(record)
+        )
         self._write(buffer.getvalue().encode("utf-8"))
 
 
@@ -136,7 +100,7 @@ def write_json_record(record: CameraRecord, folder: Path) -> Path:
     path = folder / f"{record_stem(record)}.json"
     tmp = path.with_suffix(".json.tmp")
     with tmp.open("w", encoding="utf-8") as f:
-        json.dump(record.to_dict(), f, indent=2, default=str)
+        json.dump(record.to_dict(), f, indent=2, default=str, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

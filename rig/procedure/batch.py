@@ -1,43 +1,18 @@
-"""A batch: cameras one after another through the controller, each one's outputs written as it finishes."""
+"""A batch: cameras one after another through the controller, each one's outputs written as it finishes
+(the outputs themselves: :mod:`rig.output.writers`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from rig.core.config import BatteryConfig
 from rig.core.records import CameraRecord, Disposition
-from rig.output.results import ResultsCsv, write_json_record, write_trace
+from rig.output.writers import BatchOutputs
 from rig.procedure.controller import BenchController
 from rig.ui.scanner import CameraId
 
 
 class BatchStopped(RuntimeError):
     """The rig failed on a camera: the batch stops so the technician can fix the fixture first."""
-
-
-@dataclass
-class BatchOutputs:
-    results: ResultsCsv
-    records_dir: Path
-    trace_format: str = "csv"   # "csv" or "vcd"
-    sheets: bool = True         # the per-camera HTML report
-    battery_config: BatteryConfig | None = None
-    problems: list[str] = field(default_factory=list)
-
-    def write(self, record: CameraRecord) -> None:
-        # The contract row first: it is what must never be lost.
-        self.results.append(record)
-        write_json_record(record, self.records_dir)
-        write_trace(record, self.records_dir, self.trace_format)
-        if self.sheets:
-            from rig.report.camera import write_camera_report  # matplotlib: loaded only when sheets are made
-
-            try:
-                write_camera_report(record, self.records_dir, self.battery_config)
-            except OSError as exc:  # a full stick must not stop the bench: the row and record are safe
-                self.problems.append(f"{record.serial}: report sheet not written: {exc.strerror or exc}")
 
 
 def run_batch(

@@ -19,6 +19,7 @@ from rig.core.records import (
     MotionOutcome,
     StepKind,
     Symptom,
+    TimeBase,
     Verdict,
 )
 from rig.hardware.fixture import Fixture
@@ -30,6 +31,11 @@ from rig.procedure.ladder import Diagnosis, plan_ladder
 from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated
 from rig.procedure.session import CameraSession, MotionResult
+
+
+def local_now() -> datetime:
+    """The wall clock with its UTC offset, so a record's timestamps say which time zone they are in."""
+    return datetime.now().astimezone()
 
 
 @dataclass
@@ -47,7 +53,7 @@ class BenchController:
         fixture: Fixture,
         operator: Operator,
         listener: BenchListener | None = None,
-        wall_clock: Callable[[], datetime] = datetime.now,
+        wall_clock: Callable[[], datetime] = local_now,
         policy: LadderPolicy | None = None,
     ) -> None:
         self.fixture = fixture
@@ -57,6 +63,8 @@ class BenchController:
         self.policy = policy or LadderPolicy()
         self._wall_start: datetime | None = None
         self._clock_start = fixture.clock.now()
+        # A virtual clock (the simulator) runs ahead of the wall: the records say their times are simulated.
+        self.time_base = TimeBase.SIMULATED if getattr(fixture.clock, "virtual", False) else TimeBase.WALL
 
     def _batch_wall_start(self) -> datetime:
         if self._wall_start is None:
@@ -66,7 +74,7 @@ class BenchController:
     def test_camera(self, index: int, serial: str, model: str) -> CameraRecord:
         clock = self.fixture.clock
         camera_wall_start = self._batch_wall_start() + timedelta(seconds=clock.now() - self._clock_start)
-        record = CameraRecord(serial=serial, model=model, started_at="", started_s=clock.now())
+        record = CameraRecord(serial=serial, model=model, started_at="", started_s=clock.now(), clock=self.time_base)
         session = CameraSession(self.fixture, self.operator, self.listener, record, camera_wall_start)
         record.started_at = session.wall_time().isoformat(timespec="seconds")
         self.listener.camera_started(index, serial, model)

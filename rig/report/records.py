@@ -18,6 +18,7 @@ from rig.core.records import (
     StepEvidence,
     StepKind,
     StepRecord,
+    TimeBase,
 )
 from rig.procedure.fixes import fix_names
 
@@ -87,6 +88,7 @@ def record_from_dict(data: dict[str, Any]) -> CameraRecord:
         steps=[step_from_dict(s) for s in data.get("steps") or []],
         trace=[(float(t), int(level)) for t, level in trace.get("edges") or []],
         trace_initial_level=int(trace.get("initial_level") or 0),
+        clock=TimeBase(data.get("clock") or TimeBase.WALL),
     )
 
 

@@ -15,15 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from rig.core.records import Disposition
+from rig.output.columns import LIST_COLUMNS, NUMBER_COLUMNS, REQUIRED_COLUMNS, TIME_COLUMNS
 
-REQUIRED_COLUMNS = ("serial", "disposition")
-NUMBER_COLUMNS = (
-    "duration_s",
-    "battery_open_v",
-    "battery_loaded_v",
-    "battery_load_a",
-    "internal_resistance_ohm",
-)
 DISPOSITIONS = tuple(d.value for d in Disposition)
 
 
@@ -60,6 +53,7 @@ class ResultRow:
     fixes_tried: tuple[str, ...] = ()
     fixed_by: str = ""
     notes: str = ""
+    clock: str = ""      # "wall" or "simulated"; blank in files written before the column existed
 
     @property
     def day(self) -> str | None:
@@ -167,7 +161,7 @@ def _row(
     numbers: dict[str, float | None] = {}
     for name in NUMBER_COLUMNS:
         numbers[name] = _number(values.get(name, ""), name, serial, problem)
-    for name in ("started_at", "finished_at"):
+    for name in TIME_COLUMNS:
         if values.get(name) and _parse_time(values[name]) is None:
             problem(f"{name} {values[name]!r} is not an ISO 8601 date-time ({serial})")
     if "duration_s" not in values:  # an older column set: work the bench time out from the timestamps
@@ -184,9 +178,10 @@ def _row(
         started_at=values.get("started_at", ""),
         finished_at=values.get("finished_at", ""),
         initial_pattern=values.get("initial_pattern", ""),
-        fixes_tried=tuple(f.strip() for f in values.get("fixes_tried", "").split(";") if f.strip()),
+        **{name: tuple(f.strip() for f in values.get(name, "").split(";") if f.strip()) for name in LIST_COLUMNS},
         fixed_by=fixed_by,
         notes=values.get("notes", ""),
+        clock=values.get("clock", ""),
         **numbers,
     )
 
@@ -207,6 +202,6 @@ def _number(text: str, name: str, serial: str, problem) -> float | None:
 
 def _elapsed_s(started: str, finished: str) -> float | None:
     start, end = _parse_time(started), _parse_time(finished)
-    if start is None or end is None or end < start:
+    if start is None or end is None or (start.tzinfo is None) != (end.tzinfo is None) or end < start:
         return None
     return (end - start).total_seconds()

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from report_builders import fixed_camera, mini_camera
 
-from rig.output.results import RESULT_COLUMNS, ResultsCsv
+from rig.output.columns import CONTRACT_COLUMNS
+from rig.output.results import ResultsCsv
 from rig.report.results_file import read_results
 
-HEADER = ",".join(RESULT_COLUMNS)
+HEADER = ",".join(CONTRACT_COLUMNS)   # the contract's fourteen columns, as files before ``clock`` have them
 
 
 def row(
@@ -21,7 +22,7 @@ def row(
     fixed_by: str = "",
     notes: str = "",
 ) -> str:
-    values = {c: "" for c in RESULT_COLUMNS}
+    values = {c: "" for c in CONTRACT_COLUMNS}
     values.update(
         serial=serial,
         model="outdoor",
@@ -32,7 +33,7 @@ def row(
         disposition=disposition,
         notes=notes,
     )
-    return ",".join(values[c] for c in RESULT_COLUMNS)
+    return ",".join(values[c] for c in CONTRACT_COLUMNS)
 
 
 def write(path: Path, *lines: str, end: str = "\n") -> Path:
