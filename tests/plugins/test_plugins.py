@@ -100,7 +100,7 @@ def test_a_new_fix_cures_through_the_simulated_bench(reseat, tmp_path: Path) -> 
     assert (record.disposition, record.fixed_by, record.fixes_tried) == (Disposition.FIXED, reseat, [reseat])
     [step] = [s for s in record.steps if s.name == reseat]
     assert step.kind is StepKind.FIX and step.outcome == "verified"
-    assert [m.name for m in step.measurements][0] == "reseat_off_s"
+    assert step.measurements[0].name == "reseat_off_s"
     assert (row["fixed_by"], row["fixes_tried"]) == (reseat, reseat)
 
 
