@@ -19,7 +19,7 @@ from firmware_sim.battery import BatterySpec
 from firmware_sim.scenario import CameraSpec, Scenario
 from rig.core.config import RigConfig, load_config
 from rig.procedure.batch import run_batch
-from rig.procedure.controller import BenchController, LadderPolicy
+from rig.procedure.controller import LadderPolicy, ProcedureController
 from rig.procedure.ladder import naive_ladder
 from rig.sim import build_sim_bench
 
@@ -76,7 +76,7 @@ class _Discard:
 
 def run(config: RigConfig, scenario: Scenario, policy: LadderPolicy):
     bench = build_sim_bench(config, scenario)
-    controller = BenchController(bench.fixture, bench.operator, policy=policy)
+    controller = ProcedureController(bench.fixture, bench.operator, policy=policy)
     wall0 = time.perf_counter()
     try:
         records = run_batch(controller, bench.cameras, _Discard())  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The fault table of DESIGN.md and the rules that decide whether an action on the bench cured a fault.
+"""The fault table of docs/DESIGN.md and the rules that decide whether an action on the bench cured a fault.
 
 A cure is physical: the router off long enough, the camera and its Sync Module off together long enough, the
 reset button held long enough, the app's delete and re-add far enough apart. The rules are pure functions of
@@ -29,7 +29,7 @@ def _battery_powered(model: CameraModel) -> bool:
 class FaultInfo:
     name: str
     symptom: str
-    fix: str | None              # the fix name (DESIGN.md) that cures it; None = no fix, a defect
+    fix: str | None              # the fix name (docs/DESIGN.md) that cures it; None = no fix, a defect
     applies: Callable[[CameraModel], bool] = _any_model   # which camera models can have it (their profile)
 
     def possible_on(self, model: str) -> bool:

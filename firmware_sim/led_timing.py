@@ -1,6 +1,6 @@
-"""The LED timing model of DESIGN.md, as numbers the simulated camera draws from.
+"""The LED timing model of docs/DESIGN.md, as numbers the simulated camera draws from.
 
-The seed article gives the patterns; DESIGN.md fixes the numbers it leaves open. Kept in one place so the
+The seed article gives the patterns; docs/DESIGN.md fixes the numbers it leaves open. Kept in one place so the
 camera firmware, the trace tools and the tests agree.
 """
 

@@ -1,4 +1,4 @@
-"""Scenario files: which cameras go on the fixture, in which order, with which faults (DESIGN.md format).
+"""Scenario files: which cameras go on the fixture, in which order, with which faults (docs/DESIGN.md format).
 
 Validation happens here, once, before anything is simulated, and every problem becomes one line naming the
 file, the camera and the key, e.g. ``bad.toml: camera 1 (EX-BAD): faults: unknown fault 'x' (known: ...)``.

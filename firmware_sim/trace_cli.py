@@ -1,4 +1,4 @@
-"""``python -m firmware_sim trace``: an LED trace from the simulated camera, in the DESIGN.md CSV format.
+"""``python -m firmware_sim trace``: an LED trace from the simulated camera, in the docs/DESIGN.md CSV format.
 
 The trace is what the photodiode's pin saw while a simulated camera showed the pattern: ``network_lost`` (a
 camera with stuck WiFi), ``none`` (a healthy camera, online), ``motion`` and ``low_battery`` (the motion

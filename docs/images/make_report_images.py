@@ -24,7 +24,7 @@ from rig.core.config import load_config
 from rig.core.records import CameraRecord
 from rig.output.results import ResultsCsv, record_stem
 from rig.procedure.batch import BatchOutputs, run_batch
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 from rig.report.batch_page import write_batch_page
 from rig.report.batch_plots import bench_time_figure, fixes_figure, yield_per_day_figure
 from rig.report.camera import write_camera_report
@@ -74,7 +74,7 @@ def day_scenario(rng: random.Random, day: int, cameras: int) -> str:
 
 def run_day(folder: Path, scenario_text: str, start: datetime) -> tuple[list[CameraRecord], list[float]]:
     bench = build_sim_bench(load_config(), parse_scenario(scenario_text, f"day {start.date()}"))
-    controller = BenchController(bench.fixture, bench.operator, wall_clock=lambda: start)
+    controller = ProcedureController(bench.fixture, bench.operator, wall_clock=lambda: start)
     outputs = BatchOutputs(ResultsCsv(folder / "results.csv"), folder / "records")
     try:
         records = run_batch(controller, bench.cameras, outputs)

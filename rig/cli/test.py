@@ -15,7 +15,7 @@ from rig.core.lock import FixtureBusy, fixture_lock
 from rig.output.results import ResultsCsv, ResultsError
 from rig.output.writers import OUTPUT_NAMES, BatchOutputs
 from rig.procedure.batch import BatchStopped, run_batch
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 from rig.ui.progress import RichProgress, summary_table
 from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
 
@@ -91,7 +91,7 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
         else:
             fixture, operator, cameras, total = _real_bench(config, console, serial, model)
         progress = RichProgress(console, total=total)
-        controller = BenchController(fixture, operator, progress)
+        controller = ProcedureController(fixture, operator, progress)
         records: list = []
         stopped: str | None = None
         try:

@@ -1,4 +1,4 @@
-"""The names of the LED patterns (DESIGN.md, "The LED timing model"): the words every part of the rig uses."""
+"""The names of the LED patterns (docs/DESIGN.md, "The LED timing model"): the words every part of the rig uses."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Pulse extraction: raw photodiode edges in, the LED's real lit pulses out, streaming.
 
 A comparator on a real LED does not give clean pulses. This module removes, in time order and with bounded
-delay, what DESIGN.md calls sensor noise:
+delay, what docs/DESIGN.md calls sensor noise:
 
 * lit runs shorter than ``noise_max_s`` (comparator glitches, 100/120 Hz ambient flicker, the lit half of
   contact chatter) are dropped: a rise only counts once the input has stayed lit that long;

@@ -1,6 +1,6 @@
 """The classifier's own copy of the LED timing model, plus the sensor margins it needs to be right on real edges.
 
-The pattern numbers are DESIGN.md's (the simulator keeps its own copy in ``firmware_sim``, which ``rig`` must not
+The pattern numbers are docs/DESIGN.md's (the simulator keeps its own copy in ``firmware_sim``, which ``rig`` must not
 import). The margins are ours: how far a real photodiode edge may sit from the truth, how long a dropout inside
 the recording light may be, how many flashes in a row the sensor may miss. Every window the classifier uses is
 derived here, in one place, so tests and docs can quote the same numbers.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PatternTiming:
-    """DESIGN.md's LED timing model and the classifier's tolerances. All times in seconds."""
+    """docs/DESIGN.md's LED timing model and the classifier's tolerances. All times in seconds."""
 
-    # --- the model (DESIGN.md) ---
+    # --- the model (docs/DESIGN.md) ---
     flash_min_s: float = 0.08             # a quick flash is an LED-on pulse of 80-300 ms
     flash_max_s: float = 0.30
     noise_max_s: float = 0.02             # lit pulses shorter than this are sensor noise, never flashes

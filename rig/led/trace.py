@@ -1,4 +1,4 @@
-"""LED edge traces: the CSV contract of DESIGN.md (read and write) and VCD export for PulseView / GTKWave.
+"""LED edge traces: the CSV contract of docs/DESIGN.md (read and write) and VCD export for PulseView / GTKWave.
 
 A trace is what the photodiode saw: the level at the start, every level change, and when observation ended.
 Reading is strict, because a trace is evidence: a bad row is an error naming the file and line, never a guess.

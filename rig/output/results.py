@@ -1,6 +1,6 @@
 """Durable outputs of a bench run: the results CSV (one row per camera), the JSON record, the LED trace.
 
-The CSV is the contract other tools read (DESIGN.md). A row is written whole, flushed and fsynced the moment
+The CSV is the contract other tools read (docs/DESIGN.md). A row is written whole, flushed and fsynced the moment
 its camera finishes, so a crash or a pulled plug loses at most the camera on the fixture. An existing file is
 appended to only when its header is ours (or the contract's columns alone, as older versions wrote);
 otherwise it is refused untouched.

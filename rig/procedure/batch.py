@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from rig.core.records import CameraRecord, Disposition
 from rig.output.writers import BatchOutputs
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 from rig.ui.scanner import CameraId
 
 
@@ -16,7 +16,7 @@ class BatchStopped(RuntimeError):
 
 
 def run_batch(
-    controller: BenchController,
+    controller: ProcedureController,
     cameras: Iterable[CameraId],
     outputs: BatchOutputs,
     records: list[CameraRecord] | None = None,

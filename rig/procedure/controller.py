@@ -1,4 +1,4 @@
-"""The bench controller: one camera through observe, battery, motion, the fix ladder, and a disposition.
+"""The procedure controller: one camera through observe, battery, motion, the fix ladder, and a disposition.
 
 The procedure reads only what the fixture's hardware tells it. Whatever happens, the camera's record is
 finished (a rig fault makes it ``aborted`` with the reason) and the fixture is put back in its safe state.
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rig.core.events import BenchListener, SilentListener
+from rig.core.events import ProgressListener, SilentListener
 from rig.core.records import (
     CameraRecord,
     Disposition,
@@ -47,12 +47,12 @@ class LadderPolicy:
     name: str = "rig"
 
 
-class BenchController:
+class ProcedureController:
     def __init__(
         self,
         fixture: Fixture,
         operator: Operator,
-        listener: BenchListener | None = None,
+        listener: ProgressListener | None = None,
         wall_clock: Callable[[], datetime] = local_now,
         policy: LadderPolicy | None = None,
     ) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rig.core.config import RigConfig
-from rig.core.events import BenchListener
+from rig.core.events import ProgressListener
 from rig.core.models import CameraModel, camera_model
 from rig.core.records import (
     CameraRecord,
@@ -52,7 +52,7 @@ class CameraSession:
         self,
         fixture: Fixture,
         operator: Operator,
-        listener: BenchListener,
+        listener: ProgressListener,
         record: CameraRecord,
         wall_start: datetime,
     ) -> None:

@@ -24,7 +24,7 @@ DISPOSITION_STYLE = {
 
 
 class RichProgress:
-    """A :class:`rig.core.events.BenchListener` that shows the run on a rich console."""
+    """A :class:`rig.core.events.ProgressListener` that shows the run on a rich console."""
 
     def __init__(self, console: Console | None = None, total: int | None = None) -> None:
         self.console = console or Console(stderr=True)

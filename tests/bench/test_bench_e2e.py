@@ -1,4 +1,4 @@
-"""End to end on the simulator: every fault in DESIGN.md reaches its disposition through the real controller.
+"""End to end on the simulator: every fault in docs/DESIGN.md reaches its disposition through the real controller.
 
 Only the scenario decides the camera; the controller sees pins, registers, the probe and the operator. The
 assertions are the fault table's outcomes, the ladder's order and the article's timings (read back from the
@@ -22,7 +22,7 @@ from rig.core.config import load_config
 from rig.core.records import CameraRecord, Disposition
 from rig.output.results import ResultsCsv
 from rig.procedure.batch import BatchOutputs, run_batch
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 from rig.sim import SimulatedBench, build_sim_bench
 
 HEALTHY = BatterySpec(3.5, 0.25)
@@ -34,7 +34,7 @@ def run_one(
 ) -> tuple[CameraRecord, SimulatedBench]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     bench = build_sim_bench(config or load_config(), scenario)
-    controller = BenchController(bench.fixture, bench.operator)
+    controller = ProcedureController(bench.fixture, bench.operator)
     outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=sheets)
     try:
         [record] = run_batch(controller, bench.cameras, outputs)
@@ -210,7 +210,7 @@ def test_naive_policy_tries_the_articles_order_and_still_finds_the_cure(tmp_path
 
     bench = build_sim_bench(load_config(), single_camera("outdoor", ("battery_failing",), FAILING, serial="E2E-0012"))
     naive = LadderPolicy(plan=lambda d: naive_ladder(d.model), verify_early=False, name="naive")
-    controller = BenchController(bench.fixture, bench.operator, policy=naive)
+    controller = ProcedureController(bench.fixture, bench.operator, policy=naive)
     outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=False)
     try:
         [record] = run_batch(controller, bench.cameras, outputs)

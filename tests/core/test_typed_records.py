@@ -120,12 +120,12 @@ def test_records_of_a_simulated_run_carry_an_offset_and_say_they_are_simulated(t
     from firmware_sim.desk import single_camera
     from rig.core.config import load_config
     from rig.output.columns import result_row
-    from rig.procedure.controller import BenchController
+    from rig.procedure.controller import ProcedureController
     from rig.sim import build_sim_bench
 
     bench = build_sim_bench(load_config(), single_camera("mini"))
     try:
-        record = BenchController(bench.fixture, bench.operator).test_camera(0, "CAM-0001", "mini")
+        record = ProcedureController(bench.fixture, bench.operator).test_camera(0, "CAM-0001", "mini")
     finally:
         bench.close()
     started = datetime.fromisoformat(record.started_at)

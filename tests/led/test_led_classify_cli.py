@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from rig.cli import cli
 
-EXAMPLES = Path("/work/shared/examples/traces")
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "traces"   # the example traces, kept in the repo
 EXPECTED = {"motion.csv": "motion", "network_lost.csv": "network_lost", "low_battery.csv": "low_battery",
             "none.csv": "none"}
 
@@ -20,8 +20,7 @@ NETWORK = "t_s,level\n0,0\n1.0,1\n1.15,0\n4.0,1\n4.15,0\n12,0\n"
 
 @pytest.fixture
 def traces(tmp_path: Path) -> Path:
-    """The shared example traces when present, else equivalents written here (the test must not depend on
-    another checkout's layout to mean something)."""
+    """The example traces when present, else equivalents written here."""
     if EXAMPLES.is_dir():
         for name in EXPECTED:
             shutil.copy(EXAMPLES / name, tmp_path / name)

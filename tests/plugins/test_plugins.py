@@ -18,7 +18,7 @@ from rig.core.records import Disposition, StepKind
 from rig.output.results import ResultsCsv
 from rig.output.writers import BatchOutputs
 from rig.procedure.batch import run_batch
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 from rig.procedure.fixes import fix_names, unregister_fix
 from rig.procedure.ladder import Diagnosis, naive_ladder, plan_ladder
 from rig.sim import build_sim_bench
@@ -48,7 +48,7 @@ def reseat() -> Iterator[str]:
 
 def _run(scenario, tmp_path: Path):
     bench = build_sim_bench(load_config(), scenario)
-    controller = BenchController(bench.fixture, bench.operator)
+    controller = ProcedureController(bench.fixture, bench.operator)
     outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=False)
     try:
         [record] = run_batch(controller, bench.cameras, outputs)

@@ -11,7 +11,7 @@ from rig.core.records import BatteryFigures, CameraRecord, Disposition, LedObser
 from rig.led.patterns import Pattern
 from rig.output.results import ResultsCsv
 from rig.procedure.batch import BatchOutputs, run_batch
-from rig.procedure.controller import BenchController
+from rig.procedure.controller import ProcedureController
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -114,7 +114,7 @@ def mini_camera() -> CameraRecord:
 def run_sim_day(folder: Path, day: datetime, scenario: str = "example-scenario.toml") -> list[CameraRecord]:
     """One day's batch on the simulated bench, appended to ``folder/results.csv`` with records beside it."""
     bench = build_sim_bench_for(scenario)
-    controller = BenchController(bench.fixture, bench.operator, wall_clock=lambda: day)
+    controller = ProcedureController(bench.fixture, bench.operator, wall_clock=lambda: day)
     outputs = BatchOutputs(ResultsCsv(folder / "results.csv"), folder / "records")
     try:
         return run_batch(controller, bench.cameras, outputs)

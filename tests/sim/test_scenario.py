@@ -1,4 +1,4 @@
-"""Scenario files: the DESIGN.md format loads; every problem is one line naming file, camera and key."""
+"""Scenario files: the docs/DESIGN.md format loads; every problem is one line naming file, camera and key."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from firmware_sim.scenario import (
     parse_scenario,
 )
 
-EXAMPLES = Path("/work/shared/examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "data"   # the example scenarios, kept in the repo
 GOOD = """
 seed = 7
 [operator]
@@ -70,8 +70,8 @@ def test_defaults_when_optional_keys_are_left_out():
     assert scenario.operator_delay_s > 0
 
 
-def test_the_shared_examples(tmp_path):
-    scenario = load_scenario(EXAMPLES / "scenario.toml")
+def test_the_example_scenarios(tmp_path):
+    scenario = load_scenario(EXAMPLES / "example-scenario.toml")
     assert [c.serial for c in scenario.cameras] == ["EX-0001", "EX-0002", "EX-0003", "EX-0004"]
     with pytest.raises(ScenarioError) as info:
         load_scenario(EXAMPLES / "bad-scenario.toml")

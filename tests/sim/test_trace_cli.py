@@ -1,4 +1,4 @@
-"""``python -m firmware_sim trace``: the simulated camera's LED as a DESIGN.md trace CSV, which the rig's
+"""``python -m firmware_sim trace``: the simulated camera's LED as a docs/DESIGN.md trace CSV, which the rig's
 own reader accepts and its classifier recognises."""
 
 from __future__ import annotations

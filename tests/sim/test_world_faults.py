@@ -1,4 +1,4 @@
-"""Each fault of DESIGN.md: its symptom seen only through the hardware, cured only by its own fix done
+"""Each fault of docs/DESIGN.md: its symptom seen only through the hardware, cured only by its own fix done
 properly; the wrong fix, or the right one done too briefly, leaves it in place."""
 
 from __future__ import annotations
