@@ -64,7 +64,7 @@ def add_noise(trace: Trace, profile: str, seed: int) -> Trace:
 @click.option("--noise", type=click.Choice(tuple(PROFILES)), default="clean", show_default=True,
               help="Sensor-noise profile applied to the camera's true edges.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same trace.")
-@click.option("--model", type=click.Choice(model_names()), default="outdoor", show_default=True)
+@click.option("--model", type=click.Choice(model_names()), default=model_names()[0], show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="CSV file to write (default: stdout).")
 def main(pattern: str, seconds: float, noise: str, seed: int, model: str, output: str) -> None:

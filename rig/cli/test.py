@@ -35,7 +35,7 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--output", "outputs", multiple=True, type=click.Choice(OUTPUT_NAMES),
               help="What to write for each camera (repeat; default: all). The CSV row is always written.")
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
-@click.option("--model", type=click.Choice(MODELS), default="outdoor", show_default=True,
+@click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on this run.")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help="--sim: pace virtual time at this many times real time.")

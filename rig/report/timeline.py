@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.core.records import CameraRecord, StepKind, StepOutcome
+from rig.core.records import CameraRecord, FixOutcome, StepError, StepKind, StepOutcome
 from rig.report.durations import duration_text
 
-FIX_OUTCOME_WORDS = {
-    "verified": "cured it",
-    "not_verified": "did not cure it",
-    "declined": "declined by the operator",
-    "advisory": "advice only",
-    "escalated": "escalated",
-    "error": "rig error",
+FIX_OUTCOME_WORDS: dict[StepOutcome, str] = {
+    FixOutcome.VERIFIED: "cured it",
+    FixOutcome.NOT_VERIFIED: "did not cure it",
+    FixOutcome.DECLINED: "declined by the operator",
+    FixOutcome.ADVISORY: "advice only",
+    FixOutcome.ESCALATED: "escalated",
+    StepError.ERROR: "rig error",
 }
 
 
