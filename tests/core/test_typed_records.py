@@ -151,3 +151,35 @@ def test_models_come_from_one_registry() -> None:
     assert camera_model("outdoor").restart_outlets == ("camera", "sync_module")
     with pytest.raises(ValueError, match="unknown camera model 'floodlight' \\(known: outdoor, mini\\)"):
         camera_model("floodlight")
+
+
+def test_a_whole_record_written_by_the_previous_version_still_reads_and_renders(tmp_path: Path) -> None:
+    from rig.report.camera import render_camera_report
+
+    old = {
+        "serial": "G8T1-0042", "model": "outdoor", "started_at": "2026-11-25T09:00:00",
+        "finished_at": "2026-11-25T09:04:22", "duration_s": 262.0, "initial_pattern": "network_lost",
+        "network_ok_at_start": True, "battery": None, "fixes_tried": ["restart_camera"],
+        "fixed_by": "restart_camera", "disposition": "fixed", "notes": [],
+        "steps": [
+            {"name": "observe", "started_s": 0.0, "finished_s": 9.0, "duration_s": 9.0, "outcome": "network_lost",
+             "measurements": [], "notes": "", "evidence": {"observations": [
+                 {"pattern": "network_lost", "started_s": 0.0, "decided_at_s": 8.9, "timed_out": False,
+                  "evidence": {}}]}},
+            {"name": "battery", "started_s": 9.0, "finished_s": 10.5, "duration_s": 1.5, "outcome": "pass",
+             "measurements": [], "notes": "", "evidence": {"pulses_ohm": [0.29, 0.3, 0.31]}},
+            {"name": "restart_camera", "started_s": 10.5, "finished_s": 200.0, "duration_s": 189.5,
+             "outcome": "verified", "measurements": [], "notes": "", "evidence": {}},
+            {"name": "motion", "started_s": 200.0, "finished_s": 212.0, "duration_s": 12.0, "outcome": "motion",
+             "measurements": [], "notes": "", "evidence": {"decision": {"pattern": "motion", "evidence": {}}}},
+        ],
+        "trace": {"initial_level": 0, "edges": [[2.0, 1], [2.15, 0]]},
+    }
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    record = load_record(path)
+    assert [s.kind for s in record.steps] == [StepKind.OBSERVE, StepKind.BATTERY, StepKind.FIX, StepKind.MOTION]
+    assert record.steps[1].evidence.pulses_ohm == [0.29, 0.3, 0.31]
+    assert record.steps[3].evidence.decision is not None and record.steps[3].evidence.decision.pattern is Pattern.MOTION
+    assert record.clock is TimeBase.WALL
+    assert "restart_camera" in render_camera_report(record)
