@@ -161,6 +161,9 @@ class Camera:
         self.browned_out = False
         if on == self.powered:
             return
+        if on and self._supply_v() < self.electrical.brownout_v:
+            self.browned_out = True  # a flat pack cannot start it: it starts when the supply comes back
+            return
         if on:
             self.state = CameraState.BOOTING
             self._later(self.traits.boot_s, self._booted)

@@ -75,6 +75,7 @@ class BenchWorld:
                                       self._network_changed, powered=wiring.state("sync_module"))
         self.reference_pack: BatterySpec = REFERENCE_PACK
         self.fixture_ohm = FIXTURE_SERIES_OHM  # fuse, holder springs and leads between a pack and VIN+
+        self.load_path_open = False  # a dead load MOSFET or a loose load resistor: the pulse draws nothing
         self.spec: CameraSpec | None = None
         self.camera: Camera | None = None
         self.own_pack: BatterySpec | None = None
@@ -115,6 +116,12 @@ class BenchWorld:
         self._update_camera_power()
         self.rig_faults.camera_mounted(index)
         return spec
+
+    def fit_calibration_cell(self, internal_resistance_ohm: float, volts: float = 3.3) -> None:
+        """The technician's calibration cell in the camera's holder, no camera: a bench supply behind a dummy
+        cell (``internal_resistance_ohm`` 0) or a pack of known resistance (``rig calibrate``)."""
+        self.unmount()
+        self.own_pack = BatterySpec(volts, internal_resistance_ohm)
 
     def unmount(self) -> None:
         """Take the camera off the fixture; its faults go with it."""
@@ -198,7 +205,7 @@ class BenchWorld:
 
     def _operating_point(self, pack: BatterySpec, camera_a: float):
         """The pack feeding the camera and (while the pulse is on) the load, through fixture and shunt."""
-        load = self._r_load_ohm if self._load_on else None
+        load = self._r_load_ohm if self._load_on and not self.load_path_open else None
         return solve_circuit(pack, camera_a, load, self.fixture_ohm + self.ina219.shunt_ohm)
 
     # ---- the hardware interfaces ---------------------------------------------------------------------------

@@ -81,6 +81,12 @@ class BatteryConfig(_Strict):
     min_open_circuit_v: float = Field(3.0, gt=0)
     min_loaded_v: float = Field(2.6, gt=0)
     max_internal_resistance_ohm: float = Field(1.0, gt=0)
+    camera_brownout_v: float = Field(
+        2.0, gt=0, le=5.0, description="ASSUMED: below this a camera on the pack under test resets"
+    )
+    calibration_file: str | None = Field(
+        None, min_length=1, description="where `rig calibrate` stores the fixture's series resistance"
+    )
 
 
 class LedConfig(_Strict):

@@ -410,7 +410,7 @@ def test_cnvr_is_set_by_a_conversion_and_cleared_by_the_power_read():
 
 
 def test_a_config_write_clears_cnvr_and_restarts_the_cycle():
-    chip, bus, ina = chip_and_driver(lambda: (3.3, 0.1))
+    _chip, _bus, ina = chip_and_driver(lambda: (3.3, 0.1))
     assert ina.conversion_ready
     ina.mode = adafruit_ina219.Mode.SANDBVOLT_CONTINUOUS
     assert not ina.conversion_ready
