@@ -232,3 +232,24 @@ def test_build_notes_cover_what_a_technician_needs() -> None:
         assert needed in headings, f"BUILD.md lacks a '{needed}' section"
     for topic in ("Mains.", "Lithium cells.", "Heat.", "LCUS serial alternative keeps its last state"):
         assert topic in text
+
+
+# ----------------------------------------------------------------------------------------------- pinouts
+
+
+def test_pinout_table_follows_the_datasheets() -> None:
+    sys.path.insert(0, str(HARDWARE / "schematics"))
+    from pinouts import DATASHEETS, PINOUTS
+
+    assert PINOUTS["TSL257"] == {"GND": "1", "VDD": "2", "OUT": "3"}  # TAOS023, Terminal Functions
+    assert PINOUTS["LM393"]["1IN-"] == "2" and PINOUTS["LM393"]["VCC"] == "8" and PINOUTS["LM393"]["GND"] == "4"
+    assert set(DATASHEETS) == set(PINOUTS)
+
+
+def test_the_drawings_take_every_pin_number_from_the_table() -> None:
+    source = (HARDWARE / "schematics" / "draw.py").read_text(encoding="utf-8")
+    assert "from pinouts import pin" in source
+    assert 'pin("TSL257", name)' in source
+    assert not re.search(r'pin="\d+"', source)  # no pin number typed into a drawing
+    svg = schematic_text("photodiode_front_end")
+    assert "U1 TSL257" in svg

@@ -20,6 +20,9 @@ import schemdraw.elements as elm
 
 from rig.core.config import RigConfig, load_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinouts import pin  # beside this script, which runs as a file
+
 HERE = Path(__file__).resolve().parent
 PINMAP = HERE.parent.parent / "wiring" / "pinmap.csv"
 
@@ -102,8 +105,13 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
     in1, in2, out = _xy(comp.in1), _xy(comp.in2), _xy(comp.out)
     vd, vs = _xy(comp.vd), _xy(comp.vs)
     _text(d, (vd[0] + 0.3, vd[1] + 0.55), "U2 LM393\n(one half)")
-    sensor = d.add(elm.Ic(pins=[elm.IcPin("GND", side="left", pin="2"), elm.IcPin("VDD", side="left", pin="1"),
-                                elm.IcPin("OUT", side="right", pin="3")], size=(2.5, 2))
+    for name, at, halign in (("1IN-", in1, "right"), ("1IN+", in2, "right"), ("1OUT", out, "left"),
+                             ("VCC", vd, "left"), ("GND", vs, "left")):
+        offset = {"right": (-0.15, 0.25), "left": (0.15, 0.25)}[halign]
+        _text(d, (at[0] + offset[0], at[1] + offset[1]), pin("LM393", name), halign=halign)
+    sensor = d.add(elm.Ic(pins=[elm.IcPin(name, side=side, pin=pin("TSL257", name))
+                                for name, side in (("GND", "left"), ("VDD", "left"), ("OUT", "right"))],
+                          size=(2.5, 2))
                    .at((in1[0] - 3.5, in1[1])).anchor("OUT").label("U1 TSL257\nin the shroud", "top"))
     vdd_pin, gnd_pin = _xy(sensor.VDD), _xy(sensor.GND)
     _wire(d, vdd_pin, (vdd_pin[0] - 0.8, vdd_pin[1]), (vdd_pin[0] - 0.8, vdd_pin[1] + 0.8))
