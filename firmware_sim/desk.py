@@ -101,7 +101,7 @@ def build_desk(scenario: Scenario, seed: int = 0, config: RigConfig | None = Non
     factory = VirtualMockFactory(clock)
     wiring = BenchWiring(config, factory, clock)
     ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219, clock=clock)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
     world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=seed)
     outlets = OutletBank.from_config(config, clock, pin_factory=factory)
     outlets.all_on()

@@ -100,7 +100,7 @@ def build_sim_bench(
         config, factory, clock, relay_board=relay_board, sim_log_path=str(sim_log) if sim_log else None
     )
     ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219, clock=clock)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
     world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=scenario.seed, i2c_bus=i2c_bus)
     fixture = build_fixture(
         config,

@@ -114,3 +114,21 @@ def test_end_to_end_browned_out_camera_is_waited_for_and_fixed(tmp_path):
     battery_step = next(step for step in record.steps if step.name == "battery")
     assert battery_step.evidence["camera_browned_out"] is True
     assert any(m.name == "online_after_s" for m in battery_step.measurements)  # it waited for the restart
+
+
+def test_the_simulated_i2c_runs_at_the_configured_bus_clock():
+    from rig.core.config import parse_config
+
+    slow = build_desk(single_camera("outdoor", (), BatterySpec(3.5, 0.25)))
+    fast = build_desk(single_camera("outdoor", (), BatterySpec(3.5, 0.25)),
+                      config=parse_config("[power_meter]\ni2c_bus_hz = 400000\n"))
+    assert slow.i2c_bus.scl_hz == 100_000 and fast.i2c_bus.scl_hz == 400_000
+    elapsed = {}
+    for name, desk in (("slow", slow), ("fast", fast)):
+        meter = desk.power_meter  # built (and its set-up traffic spent) before the clock is read
+        start = desk.clock.now()
+        meter.read(samples=16)
+        elapsed[name] = desk.clock.now() - start
+    assert elapsed["slow"] == pytest.approx(32 * slow.i2c_bus.transaction_s(48))
+    # At 400 kHz a sample's two reads take less than the chip's conversion cycle: the chip sets the pace.
+    assert elapsed["fast"] == pytest.approx(15 * 1.064e-3 + 2 * fast.i2c_bus.transaction_s(48))
