@@ -132,3 +132,17 @@ def test_the_simulated_i2c_runs_at_the_configured_bus_clock():
     assert elapsed["slow"] == pytest.approx(32 * slow.i2c_bus.transaction_s(48))
     # At 400 kHz a sample's two reads take less than the chip's conversion cycle: the chip sets the pace.
     assert elapsed["fast"] == pytest.approx(15 * 1.064e-3 + 2 * fast.i2c_bus.transaction_s(48))
+
+
+def test_a_pulse_beyond_the_pga_range_is_a_rig_fault_not_a_low_reading():
+    """0.3 A expected picks the 40 mV range (0.4 A with 0.1 ohm): the ~1 A pulse clips. The chip's OVF stays
+    clear (calibration 4096), so only the shunt counts can tell."""
+    from rig.core.config import parse_config
+
+    desk = build_desk(single_camera("outdoor", (), BatterySpec(3.5, 0.25)),
+                      config=parse_config("[power_meter]\nmax_expected_current_a = 0.3\n"))
+    desk.world.mount(0)
+    desk.clock.sleep(30.0)
+    with pytest.raises(BatteryTestError, match="clipped at its 40 mV range during the load pulse"):
+        battery_test(desk)
+    assert desk.ina219.overflow is False
