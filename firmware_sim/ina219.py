@@ -55,6 +55,10 @@ SHUNT_LSB_V = 10e-6
 BUS_LSB_V = 4e-3
 BUS_CNVR_BIT = 0x0002
 BUS_OVF_BIT = 0x0001
+# ASSUMED: how far a real chip's readings wander, about half an LSB (SBOS448 gives offsets and gain errors, no
+# noise density). It is what lets averaging resolve a battery's sag below the 4 mV bus step.
+BENCH_BUS_NOISE_V = 2e-3
+BENCH_SHUNT_NOISE_V = 5e-6
 SHUNT_FULL_SCALE_V_BY_GAIN = (0.04, 0.08, 0.16, 0.32)  # PG bits 12..11 of the config register
 BUS_FULL_SCALE_V_BY_RANGE = (16.0, 32.0)  # BRNG bit 13
 
