@@ -65,14 +65,22 @@ class PulseResult:
 
 
 def load_pulse(meter: PowerMeter, load: LoadSwitch, clock: Clock, cfg: BatteryConfig) -> PulseResult:
-    """One background reading, then the load on for ``cfg.pulse_s`` with a reading after ``cfg.settle_s``."""
-    background = retry_transient(meter.read, clock)
+    """One background reading, then the load on for ``cfg.pulse_s`` with a reading after ``cfg.settle_s``.
+
+    A transient I2C error ends the pulse there (the load goes off) and the whole pulse is taken again after a
+    backoff: retrying a reading inside the pulse would hold the load on past its deadline.
+    """
+    return retry_transient(lambda: _one_pulse(meter, load, clock, cfg), clock)
+
+
+def _one_pulse(meter: PowerMeter, load: LoadSwitch, clock: Clock, cfg: BatteryConfig) -> PulseResult:
+    background = meter.read()
     load.on()
     on_s = clock.now()
     deadline_s = on_s + cfg.pulse_s
     try:
         clock.sleep(cfg.settle_s)
-        loaded = retry_transient(lambda: meter.read(deadline_s=deadline_s), clock)
+        loaded = meter.read(deadline_s=deadline_s)
         remaining_s = deadline_s - clock.now()
         if remaining_s > 0:
             clock.sleep(remaining_s)

@@ -146,3 +146,23 @@ def test_a_pulse_beyond_the_pga_range_is_a_rig_fault_not_a_low_reading():
     with pytest.raises(BatteryTestError, match="clipped at its 40 mV range during the load pulse"):
         battery_test(desk)
     assert desk.ina219.overflow is False
+
+
+def test_an_i2c_error_inside_the_pulse_ends_it_and_the_pulse_is_taken_again():
+    desk = mounted(BatterySpec(3.5, 0.25))
+    armed = []
+
+    def on_switch(name: str, state: bool) -> None:
+        if name == "load_switch" and state and not armed:  # 30 ms into the first pulse: during its reading
+            armed.append(desk.clock.call_later(0.03, lambda: desk.i2c_bus.fail_next(1)))
+
+    desk.wiring.subscribe(on_switch)
+    figures, step = battery_test(desk)
+    changes = desk.wiring.changes("load_switch")
+    ons = [c.t_s for c in changes if c.state]
+    offs = [c.t_s for c in changes if not c.state and c.t_s > ons[0]]
+    assert len(ons) == 4  # three pulses and the one the error cut short
+    lengths = [off - on for on, off in zip(ons, offs, strict=True)]
+    assert max(lengths) <= 0.105  # never held on through a retry's backoff
+    assert sorted(lengths)[0] < 0.095
+    assert figures.internal_resistance_ohm == pytest.approx(0.25 + desk.world.fixture_ohm, rel=0.02)
