@@ -157,7 +157,7 @@ def test_an_i2c_error_inside_the_pulse_ends_it_and_the_pulse_is_taken_again():
             armed.append(desk.clock.call_later(0.03, lambda: desk.i2c_bus.fail_next(1)))
 
     desk.wiring.subscribe(on_switch)
-    figures, step = battery_test(desk)
+    figures, _step = battery_test(desk)
     changes = desk.wiring.changes("load_switch")
     ons = [c.t_s for c in changes if c.state]
     offs = [c.t_s for c in changes if not c.state and c.t_s > ons[0]]
