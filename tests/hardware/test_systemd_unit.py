@@ -53,7 +53,11 @@ def test_a_stop_runs_the_rigs_own_stop_path_and_a_crash_restarts_it():
     s = service()
     assert s["KillSignal"] == ["SIGTERM"]  # the rig's handler: outlets on, then exit
     assert int(s["TimeoutStopSec"][0]) >= 10
-    assert s["Restart"] == ["on-failure"]  # the next start switches every outlet on
+    assert s["Restart"] == ["always"]  # after a crash too: the next start switches every outlet on
+    assert s["RestartPreventExitStatus"] == ["3"]  # only a rig fault's stop waits for a person (rig test: exit 3)
+    from rig.cli.test import EXIT_BATCH_STOPPED
+
+    assert EXIT_BATCH_STOPPED == 3
 
 
 def test_after_the_process_every_output_pin_is_handed_back_as_an_input():
