@@ -11,8 +11,8 @@ from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
 from rig.procedure.rig_fault import RIG_FAULTS
 
 CELL_HELP = (
-    "Put the calibration cell in the camera's battery holder: a bench supply set to 3.3 V clipped to a dummy "
-    "cell (--known-ohm 0), or a pack whose resistance a 4-wire tester measured (--known-ohm R). No camera."
+    "Put the calibration cell in the camera's battery holder, no camera: CAL1, a dummy AA pair wired to a bench "
+    "supply set to 3.3 V (--known-ohm 0), or a pack whose resistance a 4-wire tester measured (--known-ohm R)."
 )
 
 
