@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import click
@@ -42,7 +43,7 @@ def calibrate(sim: bool, known_ohm: float, out_path: str | None, config_path: st
     path = out_path or config.battery.calibration_file
     if path is None:
         raise RigError("no file to keep the calibration in: set [battery] calibration_file in the config or pass --out")
-    with exit_on_signals():
+    with exit_on_signals(), contextlib.ExitStack() as stack:
         if sim:
             from rig.sim import build_sim_bench
 
@@ -52,7 +53,12 @@ def calibrate(sim: bool, known_ohm: float, out_path: str | None, config_path: st
         else:
             from rig.cli.common import build_real_fixture
             from rig.core.clock import MonotonicClock
+            from rig.core.lock import FixtureBusy, fixture_lock
 
+            try:  # the same fixture as `rig test`: never both at once
+                stack.enter_context(fixture_lock(config.bench.lock_file))
+            except FixtureBusy as exc:
+                raise RigError(str(exc)) from None
             click.echo(CELL_HELP)
             click.confirm("Is the calibration cell in the holder?", default=True, abort=True)
             fixture = build_real_fixture(config, MonotonicClock())

@@ -94,3 +94,17 @@ def test_a_bad_calibration_file_is_one_line(tmp_path, text, match):
 
 def test_no_calibration_file_means_nothing_subtracted():
     assert fixture_ohm(parse_config("").battery) == 0.0
+
+
+def test_on_the_real_fixture_it_takes_the_fixture_lock_first(tmp_path):
+    from rig.core.lock import fixture_lock
+
+    lock = tmp_path / "fixture.lock"
+    config = tmp_path / "bench.toml"
+    config.write_text(f'[bench]\nlock_file = "{lock}"\n')
+    with fixture_lock(lock):
+        result = CliRunner().invoke(cli, ["calibrate", "--config", str(config), "--out", str(tmp_path / "c")],
+                                    input="y\n")
+    assert result.exit_code == 2
+    assert "another rig is already using this fixture" in result.output
+    assert not (tmp_path / "c").exists()
