@@ -163,6 +163,13 @@ class LedDecision:
         return {"pattern": self.pattern.value, "evidence": dict(self.figures)}
 
 
+def _numbers(values: object) -> list[float]:
+    """The numbers of a JSON list (anything else in it dropped)."""
+    if not isinstance(values, list):
+        return []
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
 @dataclass
 class StepEvidence:
     """What a step saw beyond its measurements. Written as a JSON object holding only the parts it has."""
@@ -170,6 +177,10 @@ class StepEvidence:
     observations: list[LedObservation] = field(default_factory=list)
     decision: LedDecision | None = None                 # motion steps: the pattern that answered the stimulus
     pulses_ohm: list[float] = field(default_factory=list)   # battery step: each load pulse's R
+    pulse_ms: list[float] = field(default_factory=list)     # battery step: how long each pulse's load was on
+    fixture_ohm: float | None = None                    # battery step: the calibrated fixture resistance subtracted
+    camera_browned_out: bool = False                    # battery step: the pulse reset the camera
+    pack_flat: bool = False                             # battery step: the pulse drew almost nothing
     motion_after_fix: MotionOutcome | None = None       # battery fix: the motion test that verified it
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,6 +191,14 @@ class StepEvidence:
             out["decision"] = self.decision.to_dict()
         if self.pulses_ohm:
             out["pulses_ohm"] = list(self.pulses_ohm)
+        if self.pulse_ms:
+            out["pulse_ms"] = list(self.pulse_ms)
+        if self.fixture_ohm is not None:
+            out["fixture_ohm"] = self.fixture_ohm
+        if self.camera_browned_out:
+            out["camera_browned_out"] = True
+        if self.pack_flat:
+            out["pack_flat"] = True
         if self.motion_after_fix is not None:
             out["motion_after_fix"] = self.motion_after_fix.value
         return out
@@ -197,9 +216,12 @@ class StepEvidence:
         decision = data.get("decision")
         if isinstance(decision, Mapping) and str(decision.get("pattern")) in Pattern._value2member_map_:
             evidence.decision = LedDecision(Pattern(str(decision["pattern"])), dict(decision.get("evidence") or {}))
-        pulses = data.get("pulses_ohm")
-        if isinstance(pulses, list):
-            evidence.pulses_ohm = [float(v) for v in pulses if isinstance(v, int | float) and not isinstance(v, bool)]
+        evidence.pulses_ohm = _numbers(data.get("pulses_ohm"))
+        evidence.pulse_ms = _numbers(data.get("pulse_ms"))
+        fixture_ohm = _numbers([data.get("fixture_ohm")])
+        evidence.fixture_ohm = fixture_ohm[0] if fixture_ohm else None
+        evidence.camera_browned_out = data.get("camera_browned_out") is True
+        evidence.pack_flat = data.get("pack_flat") is True
         after = data.get("motion_after_fix")
         if isinstance(after, str) and after in MotionOutcome._value2member_map_:
             evidence.motion_after_fix = MotionOutcome(after)

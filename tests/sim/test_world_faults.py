@@ -52,7 +52,7 @@ def comes_online(desk: Desk, timeout_s: float = RECONNECT_TIMEOUT_S) -> float | 
 
 
 def answers_motion(desk: Desk) -> bool:
-    actuator = desk.actuators.motion_light if desk.world.spec.model == "mini" else desk.actuators.motion_stimulus
+    actuator = getattr(desk.actuators, desk.world.spec.profile.motion_actuator)
     start = desk.clock.now()
     actuator.pulse(STIMULUS_S)
     desk.clock.sleep(30)

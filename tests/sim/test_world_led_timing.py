@@ -9,6 +9,7 @@ import pytest
 from firmware_sim.battery import BatterySpec
 from firmware_sim.desk import Desk, build_desk, single_camera
 from firmware_sim.led_timing import DEFAULT_TIMING as T
+from rig.core.models import camera_model
 
 SETTLE_S = 30.0   # boot + first connection attempt, with margin
 STIMULUS_S = 0.5
@@ -25,7 +26,7 @@ def mounted(model: str = "outdoor", faults: tuple[str, ...] = (), battery: Batte
 def stimulate(desk: Desk) -> float:
     """The rig's motion stimulus for the mounted model; returns when it started."""
     model = desk.world.spec.model
-    actuator = desk.actuators.motion_light if model == "mini" else desk.actuators.motion_stimulus
+    actuator = getattr(desk.actuators, camera_model(model).motion_actuator)
     started = desk.clock.now()
     actuator.pulse(STIMULUS_S)
     return started
