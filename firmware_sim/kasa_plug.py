@@ -1,0 +1,195 @@
+"""A TP-Link Kasa smart plug on 127.0.0.1, speaking the legacy local protocol as the plug firmware does.
+
+TCP (port 9999 on a real plug): each request and each answer is a 4-byte big-endian length, then the JSON text
+under TP-Link's XOR autokey cipher (key starts at 171; each ciphertext byte is the next byte's key). The JSON
+is ``{"module": {"method": {args}}}``; a plug answers ``system.get_sysinfo`` (the fields python-kasa reads to
+recognise a plug: ``mic_type`` IOT.SMARTPLUGSWITCH, ``model``, ``sw_ver``, ``hw_ver``, ``relay_state``,
+``feature``, ``alias``, ``mac``...) and ``system.set_relay_state``; a module it lacks answers
+``{"err_code": -1, "err_msg": "module not support"}``, a method it lacks ``-2 member not support``, as the
+firmware does (and as python-kasa's own device fixtures record). The cipher is written here from the protocol,
+not borrowed from the library under test.
+
+The server thread only records relay changes; ``poll()`` hands them to listeners in the caller's thread (the
+simulator calls it before every clock advance), so the simulated world stays single-threaded and a switch
+lands at the virtual instant the rig made it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import socket
+import socketserver
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+XOR_KEY = 171
+HEADER = struct.Struct(">I")
+MAX_REQUEST = 64 * 1024   # a real plug drops anything near this
+
+RelayListener = Callable[[bool], None]
+
+
+def xor_encrypt(plain: bytes) -> bytes:
+    key = XOR_KEY
+    out = bytearray()
+    for byte in plain:
+        key ^= byte
+        out.append(key)
+    return bytes(out)
+
+
+def xor_decrypt(cipher: bytes) -> bytes:
+    key = XOR_KEY
+    out = bytearray()
+    for byte in cipher:
+        out.append(key ^ byte)
+        key = byte
+    return bytes(out)
+
+
+class KasaPlugEmulator:
+    """One plug (HS100(EU) by default, the 230 V one), relay on at power-up (as after a power cut)."""
+
+    def __init__(self, alias: str = "bench plug", model: str = "HS100(EU)", relay_on: bool = True,
+                 mac: str = "50:C7:BF:00:00:01") -> None:
+        self.alias = alias
+        self.model = model
+        self.mac = mac
+        self.relay_on = relay_on
+        self.requests: list[dict[str, Any]] = []   # every request decoded, in order
+        self._lock = threading.Lock()
+        self._changes: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._listeners: list[RelayListener] = []
+        self._server: socketserver.ThreadingTCPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.start()
+
+    # -- the network side -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen on 127.0.0.1 (a fresh port each time: a plug that rejoined Wi-Fi)."""
+        if self._server is not None:
+            return
+        emulator = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                emulator._serve(self.request)
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler, bind_and_activate=False)
+        server.allow_reuse_address = True
+        server.daemon_threads = True
+        server.server_bind()
+        server.server_activate()
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"kasa-plug-{self.port}", daemon=True)
+        self._thread.start()
+
+    def unplug(self) -> None:
+        """The plug loses power or Wi-Fi: nothing listens on its port any more (connection refused)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    close = unplug
+
+    @property
+    def reachable(self) -> bool:
+        return self._server is not None
+
+    def _serve(self, sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while self._server is not None:
+                header = _read_exactly(sock, HEADER.size)
+                if header is None:
+                    return
+                (length,) = HEADER.unpack(header)
+                if length > MAX_REQUEST:
+                    return
+                body = _read_exactly(sock, length)
+                if body is None:
+                    return
+                try:
+                    request = json.loads(xor_decrypt(body))
+                except ValueError:
+                    return  # the firmware drops the connection on garbage
+                answer = json.dumps(self.handle(request), separators=(",", ":")).encode()
+                sock.sendall(HEADER.pack(len(answer)) + xor_encrypt(answer))
+
+    # -- the firmware -----------------------------------------------------------------------------------------
+
+    def sysinfo(self) -> dict[str, Any]:
+        return {
+            "sw_ver": "1.2.6 Build 200727 Rel.121701", "hw_ver": "4.1", "model": self.model,
+            "deviceId": "8006" + "0" * 36, "oemId": "0" * 32, "hwId": "0" * 32, "rssi": -52,
+            "latitude_i": 0, "longitude_i": 0, "alias": self.alias, "status": "configured",
+            "obd_src": "tplink", "mic_type": "IOT.SMARTPLUGSWITCH", "feature": "TIM", "mac": self.mac,
+            "updating": 0, "led_off": 0, "relay_state": int(self.relay_on), "on_time": 0, "icon_hash": "",
+            "dev_name": "Smart Wi-Fi Plug", "active_mode": "none", "next_action": {"type": -1}, "err_code": 0,
+        }
+
+    def handle(self, request: Any) -> dict[str, Any]:
+        """The answer to one decoded request, module by module."""
+        if not isinstance(request, dict):
+            return {"err_code": -1, "err_msg": "module not support"}
+        with self._lock:
+            self.requests.append(request)
+            answer: dict[str, Any] = {}
+            for module, methods in request.items():
+                if module != "system" or not isinstance(methods, dict):
+                    answer[module] = {"err_code": -1, "err_msg": "module not support"}
+                    continue
+                answer[module] = {method: self._system(method, args) for method, args in methods.items()}
+            return answer
+
+    def _system(self, method: str, args: Any) -> dict[str, Any]:
+        if method == "get_sysinfo":
+            return self.sysinfo()
+        if method == "set_relay_state":
+            state = args.get("state") if isinstance(args, dict) else None
+            if state not in (0, 1):
+                return {"err_code": -3, "err_msg": "invalid argument"}
+            if bool(state) != self.relay_on:
+                self.relay_on = bool(state)
+                self._changes.put(self.relay_on)
+            return {"err_code": 0}
+        return {"err_code": -2, "err_msg": "member not support"}
+
+    # -- the simulator's side ---------------------------------------------------------------------------------
+
+    def subscribe(self, listener: RelayListener) -> None:
+        self._listeners.append(listener)
+
+    def poll(self) -> None:
+        """Hand relay changes made since the last poll to the listeners, in the caller's thread."""
+        while True:
+            try:
+                on = self._changes.get_nowait()
+            except queue.Empty:
+                return
+            for listener in list(self._listeners):
+                listener(on)
+
+
+def _read_exactly(sock: socket.socket, count: int) -> bytes | None:
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data

@@ -1,0 +1,110 @@
+"""TP-Link Kasa smart plugs on the local network, through python-kasa (legacy protocol: TCP 9999, XOR autokey).
+
+One plug per outlet, sold as a 120 V (HS103/KP115 US) and a 230 V version (HS100/HS110 EU, KP105 UK): the
+switched outlet for a bench outside North America. The library is asyncio; each plug keeps a private event
+loop and runs one call at a time on it, so the rig stays single-threaded and every wait of its own still goes
+through the injected clock (only the loopback or LAN round trip is real time, bounded by ``timeout_s``).
+
+A plug keeps its last state when the rig dies, so a crash mid-cycle leaves its outlet off: it is not fail-safe
+and the config must say ``not_fail_safe_ok = true`` for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+
+from rig.hardware.power.base import Backend, BackendSettings, BuildContext, OutletError, one_line
+
+KASA_PORT = 9999
+
+
+class KasaSettings(BackendSettings):
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:-]+$")
+    port: int = Field(KASA_PORT, ge=1, le=65535)
+    timeout_s: float = Field(5.0, gt=0, le=60)
+
+    def fail_safe_problem(self) -> str:
+        return "a smart plug keeps its last state when the rig dies, so a crash mid-cycle leaves this outlet off"
+
+    def claims(self) -> dict[str, tuple[object, str]]:
+        return {"host": (("kasa", self.host.lower(), self.port), f"plug {self.host}:{self.port}")}
+
+    def where(self) -> str:
+        return f"Kasa plug {self.host}:{self.port}"
+
+
+class KasaPlug:
+    """One plug. Connects on first use and again after any failure (a plug that rebooted or rejoined Wi-Fi)."""
+
+    assumed_on = True   # unknown until asked; the bank's first ``all_on`` switches it on and confirms it
+
+    def __init__(self, name: str, host: str, port: int, timeout_s: float, address: tuple[str, int]) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.timeout_s = timeout_s
+        self.where = f"Kasa plug {host}:{port}"
+        self._address = address
+        self._loop = asyncio.new_event_loop()
+        self._device: Any = None
+
+    def _call(self, make: Callable[[Any], Any]) -> Any:
+        from kasa import Device, DeviceConfig, KasaException
+
+        async def run() -> Any:
+            if self._device is None:
+                host, port = self._address
+                config = DeviceConfig(host=host, port_override=port, timeout=math.ceil(self.timeout_s))
+                self._device = await Device.connect(config=config)
+            return await make(self._device)
+
+        try:
+            return self._loop.run_until_complete(asyncio.wait_for(run(), self.timeout_s))
+        except (KasaException, OSError, TimeoutError, ValueError, KeyError) as exc:
+            self._forget()
+            raise OutletError(
+                f"outlet {self.name}: {self.where} not answering: {one_line(exc)}: check the plug's power and "
+                f"Wi-Fi and [outlets.{self.name}] host"
+            ) from exc
+
+    def _forget(self) -> None:
+        device, self._device = self._device, None
+        if device is not None:
+            with contextlib.suppress(Exception):  # a dead connection: nothing left to close cleanly
+                self._loop.run_until_complete(asyncio.wait_for(device.disconnect(), self.timeout_s))
+
+    def power_set(self, on: bool) -> None:
+        self._call(lambda dev: dev.turn_on() if on else dev.turn_off())
+
+    def power_get(self) -> bool | None:
+        async def read(dev: Any) -> bool:
+            await dev.update()
+            return bool(dev.is_on)
+
+        return self._call(read)
+
+    def describe(self) -> str:
+        """Alias and model as the plug reports them (connects if need be)."""
+
+        async def info(dev: Any) -> str:
+            return f"'{dev.alias}' {dev.model}"
+
+        return self._call(info)
+
+    def close(self) -> None:
+        self._forget()
+        self._loop.close()
+
+
+def build(name: str, settings: KasaSettings, ctx: BuildContext) -> KasaPlug:
+    resolve: Callable[[str, int], tuple[str, int]] = ctx.overrides.get("kasa", lambda host, port: (host, port))
+    return KasaPlug(name, settings.host, settings.port, settings.timeout_s, resolve(settings.host, settings.port))
+
+
+BACKEND = Backend("kasa", KasaSettings, build)
