@@ -90,10 +90,12 @@ class KasaPlug:
         return self._call(read)
 
     def describe(self) -> str:
-        """Alias and model as the plug reports them (connects if need be)."""
+        """Alias, model (with its region: US 120 V, EU/UK 230 V) and relay state, as the plug reports them."""
 
         async def info(dev: Any) -> str:
-            return f"'{dev.alias}' {dev.model}"
+            await dev.update()
+            region = f"({dev.region})" if getattr(dev, "region", None) else ""
+            return f"'{dev.alias}' {dev.model}{region}, {'on' if dev.is_on else 'off'}"
 
         return self._call(info)
 

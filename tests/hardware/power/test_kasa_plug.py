@@ -1,0 +1,116 @@
+"""The Kasa smart-plug backend through the real python-kasa library against the plug emulator on 127.0.0.1:
+recognised as a plug, switched, read back, unreachable as one line, and back when the plug is."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from firmware_sim.clock import VirtualClock
+from firmware_sim.kasa_plug import HEADER, KasaPlugEmulator, xor_decrypt, xor_encrypt
+from rig.hardware.power import Outlet, OutletError
+from rig.hardware.power.kasa import KasaPlug
+
+# The "relay on" command as softScheck's tplink-smartplug write-up publishes it (base64 of the wire bytes).
+PUBLISHED_ON_COMMAND = "AAAAKtDygfiL/5r31e+UtsWg1Iv5nPCR6LfEsNGlwOLYo4HyhueT9tTu36Lfog=="
+
+
+@pytest.fixture
+def plug() -> Iterator[KasaPlugEmulator]:
+    emulator = KasaPlugEmulator(alias="router plug", model="HS100(EU)")
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def outlet(plug: KasaPlugEmulator) -> Iterator[Outlet]:
+    driver = KasaPlug("router", "192.168.8.21", 9999, 2.0, ("127.0.0.1", plug.port))
+    out = Outlet("router", driver, VirtualClock())
+    yield out
+    out.close()
+
+
+def exchange(port: int, request: bytes) -> dict:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(request)
+        (length,) = HEADER.unpack(sock.recv(4))
+        body = b""
+        while len(body) < length:
+            body += sock.recv(length - len(body))
+    return json.loads(xor_decrypt(body))
+
+
+def test_the_cipher_matches_the_published_wire_bytes(plug: KasaPlugEmulator) -> None:
+    wire = base64.b64decode(PUBLISHED_ON_COMMAND)
+    assert xor_decrypt(wire[4:]) == b'{"system":{"set_relay_state":{"state":1}}}'
+    assert HEADER.pack(len(wire) - 4) + xor_encrypt(xor_decrypt(wire[4:])) == wire
+    plug.relay_on = False
+    assert exchange(plug.port, wire) == {"system": {"set_relay_state": {"err_code": 0}}}
+    assert plug.relay_on is True
+
+
+def test_a_missing_module_or_method_answers_as_the_firmware_does(plug: KasaPlugEmulator) -> None:
+    request = json.dumps({"emeter": {"get_realtime": {}}, "system": {"reboot": {}}}).encode()
+    answer = exchange(plug.port, HEADER.pack(len(request)) + xor_encrypt(request))
+    assert answer == {"emeter": {"err_code": -1, "err_msg": "module not support"},
+                      "system": {"reboot": {"err_code": -2, "err_msg": "member not support"}}}
+
+
+def test_the_library_recognises_the_plug_and_it_says_who_it_is(outlet: Outlet) -> None:
+    assert outlet.describe() == "'router plug' HS100(EU), on"
+
+
+def test_off_and_on_switch_the_relay_and_are_read_back(outlet: Outlet, plug: KasaPlugEmulator) -> None:
+    changes: list[bool] = []
+    plug.subscribe(changes.append)
+    outlet.off()
+    assert plug.relay_on is False and not outlet.is_on and outlet.confirmed
+    outlet.on()
+    assert plug.relay_on is True and outlet.is_on and outlet.confirmed
+    plug.poll()
+    assert changes == [False, True]
+    sent = [(m, next(iter(a))) for r in plug.requests for m, a in r.get("system", {}).items()
+            if m == "set_relay_state"]
+    assert len(sent) == 2
+
+
+def test_a_plug_that_reports_another_state_is_an_error(outlet: Outlet, plug: KasaPlugEmulator,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plug, "_system", lambda method, args: plug.sysinfo() if method == "get_sysinfo"
+                        else {"err_code": 0})   # acknowledges, never switches (a welded relay)
+    with pytest.raises(OutletError, match=r"outlet router: switched off but Kasa plug 192.168.8.21:9999 reports on"):
+        outlet.off()
+
+
+def test_an_unreachable_plug_is_one_line_naming_outlet_and_host_and_recovers(
+    outlet: Outlet, plug: KasaPlugEmulator
+) -> None:
+    outlet.on()
+    plug.unplug()
+    with pytest.raises(OutletError) as err:
+        outlet.off()
+    message = str(err.value)
+    assert message.startswith("outlet router: Kasa plug 192.168.8.21:9999 not answering: ")
+    assert "[outlets.router] host" in message and "\n" not in message
+    plug.start()   # the plug is back (same address): the next switch reconnects
+    outlet.off()
+    assert plug.relay_on is False
+
+
+def test_a_plug_back_within_the_retries_costs_the_fix_nothing(plug: KasaPlugEmulator) -> None:
+    from rig.core.retry import retry_transient
+
+    clock = VirtualClock()
+    out = Outlet("router", KasaPlug("router", "192.168.8.21", 9999, 2.0, ("127.0.0.1", plug.port)), clock)
+    try:
+        plug.unplug()
+        clock.call_later(0.1, plug.start)   # back on Wi-Fi during the second back-off
+        retry_transient(out.off, clock)
+        assert plug.relay_on is False
+        assert clock.now() == pytest.approx(0.05 + 0.2)   # two failures, two back-offs, then switched
+    finally:
+        out.close()
