@@ -4,7 +4,7 @@ labgrid keeps a power backend to two functions (``power_set``/``power_get``, ``l
 a backend is one module under ``rig/hardware/power/`` that declares a :class:`Backend`: its per-outlet config
 keys (a pydantic model) and a ``build`` that returns a :class:`PowerDriver`. Everything else (the clock-timed
 cycle, the read-back check, the bank, the fail-safe rule, the self-check line) is written once, here and in the
-config, for every backend. See docs/DESIGN.md, "Outlets".
+config, for every backend; the simulator's stand-in for each backend's hardware is in firmware_sim/outlet_sims.py.
 """
 
 from __future__ import annotations
