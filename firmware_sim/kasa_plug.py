@@ -67,6 +67,7 @@ class KasaPlugEmulator:
         self._lock = threading.Lock()
         self._changes: queue.SimpleQueue[bool] = queue.SimpleQueue()
         self._listeners: list[RelayListener] = []
+        self._clients: set[socket.socket] = set()
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -101,6 +102,11 @@ class KasaPlugEmulator:
         if server is not None:
             server.shutdown()
             server.server_close()
+        with self._lock:
+            clients, self._clients = list(self._clients), set()
+        for sock in clients:   # a plug that loses power drops its connections too
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -112,6 +118,17 @@ class KasaPlugEmulator:
         return self._server is not None
 
     def _serve(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._server is None:
+                return
+            self._clients.add(sock)
+        try:
+            self._answer_requests(sock)
+        finally:
+            with self._lock:
+                self._clients.discard(sock)
+
+    def _answer_requests(self, sock: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while self._server is not None:
                 header = _read_exactly(sock, HEADER.size)
