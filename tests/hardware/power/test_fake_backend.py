@@ -3,14 +3,12 @@ bench through ``rig test --sim`` and ``rig check --sim``, with the same disposit
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import latching_relay_backend
 import pytest
-from click.testing import CliRunner
+from power_support import sim_batch, sim_log_states, verdicts
 
-from rig.cli import cli
 from rig.core.config import ConfigError, parse_config
 from rig.hardware.power import register
 from rig.procedure.self_check import run_check
@@ -27,26 +25,16 @@ not_fail_safe_ok = true
 """
 
 
-def rows(path: Path) -> list[tuple[str, str, str, str]]:
-    with path.open(newline="") as f:
-        return [(r["serial"], r["disposition"], r["fixed_by"], r["fixes_tried"]) for r in csv.DictReader(f)]
-
-
 def test_the_new_backend_powers_the_router_through_a_whole_simulated_batch(tmp_path: Path) -> None:
     config = tmp_path / "latching.toml"
     config.write_text(ROUTER_ON_LATCHING_RELAY)
-    runner = CliRunner()
-    ref = runner.invoke(cli, ["test", "--sim", "--csv", str(tmp_path / "ref.csv"), "--no-sheets"])
-    new = runner.invoke(cli, ["test", "--sim", "--config", str(config), "--csv", str(tmp_path / "new.csv"),
-                              "--no-sheets", "--sim-log", str(tmp_path / "sim.csv")])
-    assert ref.exit_code == 0 and new.exit_code == 0, new.output
-    assert rows(tmp_path / "new.csv") == rows(tmp_path / "ref.csv")
-    assert any(r[2] == "power_cycle_router" for r in rows(tmp_path / "new.csv"))
+    new = verdicts(sim_batch(tmp_path, "new", config, sim_log=True))
+    assert new == verdicts(sim_batch(tmp_path, "ref"))
+    assert any(row[2] == "power_cycle_router" for row in new)
     # The router really went off and on through the SET/RESET coils (the sim log is the wiring's view).
-    router = [line.split(",") for line in (tmp_path / "sim.csv").read_text().splitlines()[1:] if ",router," in line]
-    assert [state for _, _, state in router][:3] == ["on", "off", "on"]
-    off_s, on_s = float(router[1][0]), float(router[2][0])
-    assert on_s - off_s == pytest.approx(35.0 + latching_relay_backend.COIL_PULSE_S, abs=0.06)
+    router = sim_log_states(tmp_path / "new-sim.csv", "router")
+    assert [state for _, state in router][:3] == ["on", "off", "on"]
+    assert router[2][0] - router[1][0] == pytest.approx(35.0 + latching_relay_backend.COIL_PULSE_S, abs=0.06)
 
 
 def test_check_switches_the_new_backend_and_names_its_pins() -> None:

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from click.testing import CliRunner
+from power_support import sim_batch, sim_log_states, verdicts
 
 from rig.cli import cli
 
 PLUGS = Path(__file__).resolve().parents[2] / "data" / "power" / "kasa-plugs.toml"
-
-
-def verdicts(path: Path) -> list[tuple[str, str, str, str]]:
-    with path.open(newline="") as f:
-        return [(r["serial"], r["disposition"], r["fixed_by"], r["fixes_tried"]) for r in csv.DictReader(f)]
 
 
 def test_check_reports_each_plug_with_alias_model_state_and_read_back() -> None:
@@ -30,14 +25,8 @@ def test_check_reports_each_plug_with_alias_model_state_and_read_back() -> None:
 
 
 def test_a_batch_with_plugs_for_router_and_sync_module_gives_the_relay_builds_verdicts(tmp_path: Path) -> None:
-    runner = CliRunner()
-    relays = runner.invoke(cli, ["test", "--sim", "--csv", str(tmp_path / "relays.csv"), "--no-sheets"])
-    plugs = runner.invoke(cli, ["test", "--sim", "--config", str(PLUGS), "--csv", str(tmp_path / "plugs.csv"),
-                                "--no-sheets", "--sim-log", str(tmp_path / "sim.csv")])
-    assert relays.exit_code == 0 and plugs.exit_code == 0, plugs.output
-    assert verdicts(tmp_path / "plugs.csv") == verdicts(tmp_path / "relays.csv")
+    plugs = verdicts(sim_batch(tmp_path, "plugs", PLUGS, sim_log=True))
+    assert plugs == verdicts(sim_batch(tmp_path, "relays"))
     # The plugs really switched: the wiring saw the router and the Sync Module go off and on.
-    log = (tmp_path / "sim.csv").read_text().splitlines()
     for device in ("router", "sync_module"):
-        states = [line.rsplit(",", 1)[1] for line in log if f",{device}," in line]
-        assert states[:3] == ["on", "off", "on"], device
+        assert [state for _, state in sim_log_states(tmp_path / "plugs-sim.csv", device)][:3] == ["on", "off", "on"]
