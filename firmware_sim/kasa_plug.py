@@ -24,8 +24,11 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
+
+import click
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +213,39 @@ def _read_exactly(sock: socket.socket, count: int) -> bytes | None:
             return None
         data += chunk
     return data
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--alias", default="bench plug", show_default=True, help="the name the plug reports")
+@click.option("--model", default="HS100(EU)", show_default=True, help="e.g. HS103(US), KP105(UK)")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="TCP port on 127.0.0.1 (0: any free one; a real plug uses 9999)")
+def main(alias: str, model: str, port: int) -> None:
+    """Emulate a TP-Link Kasa plug on 127.0.0.1 (legacy protocol), e.g. for ``kasa --host 127.0.0.1 --port N``.
+
+    Prints ``127.0.0.1:PORT`` on the first line, then one line per relay change, e.g. "t=3.210 off" (seconds
+    since start). Runs until interrupted (Ctrl-C or SIGTERM)."""
+    import signal
+
+    started = time.monotonic()
+    plug = KasaPlugEmulator(alias=alias, model=model)
+    if port:
+        plug.unplug()
+        plug.port = port
+        plug.start()
+    plug.subscribe(lambda on: click.echo(f"t={time.monotonic() - started:.3f} {'on' if on else 'off'}"))
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    click.echo(f"127.0.0.1:{plug.port}")
+    try:
+        while True:
+            click.get_text_stream("stdout").flush()
+            time.sleep(0.05)
+            plug.poll()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        plug.close()
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

@@ -114,3 +114,23 @@ def test_a_plug_back_within_the_retries_costs_the_fix_nothing(plug: KasaPlugEmul
         assert clock.now() == pytest.approx(0.05 + 0.2)   # two failures, two back-offs, then switched
     finally:
         out.close()
+
+
+def test_the_plug_emulator_runs_on_its_own_for_the_kasa_cli() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "firmware_sim", "kasa-plug", "--alias", "desk"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        host, _, port = proc.stdout.readline().strip().partition(":")
+        assert host == "127.0.0.1"
+        out = Outlet("router", KasaPlug("router", "plug", 9999, 5.0, (host, int(port))), VirtualClock())
+        assert out.describe() == "'desk' HS100(EU), on"
+        out.off()
+        out.close()
+        assert proc.stdout.readline().split()[1] == "off"
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
