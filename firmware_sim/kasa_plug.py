@@ -4,10 +4,11 @@ TCP (port 9999 on a real plug): each request and each answer is a 4-byte big-end
 under TP-Link's XOR autokey cipher (key starts at 171; each ciphertext byte is the next byte's key). The JSON
 is ``{"module": {"method": {args}}}``; a plug answers ``system.get_sysinfo`` (the fields python-kasa reads to
 recognise a plug: ``mic_type`` IOT.SMARTPLUGSWITCH, ``model``, ``sw_ver``, ``hw_ver``, ``relay_state``,
-``feature``, ``alias``, ``mac``...) and ``system.set_relay_state``; a module it lacks answers
-``{"err_code": -1, "err_msg": "module not support"}``, a method it lacks ``-2 member not support``, as the
-firmware does (and as python-kasa's own device fixtures record). The cipher is written here from the protocol,
-not borrowed from the library under test.
+``feature``, ``alias``, ``mac``...), ``system.set_relay_state`` and ``time.get_time``/``get_timezone``; a
+module it lacks answers ``{"err_code": -1, "err_msg": "module not support"}``, a method it lacks
+``-2 member not support``, as the firmware does (and as python-kasa's own device fixtures record). The
+cipher is written here from the protocol, not borrowed from the library under test; the official ``kasa``
+command-line tool reads and switches the emulated plug.
 
 The server thread only records relay changes; ``poll()`` hands them to listeners in the caller's thread (the
 simulator calls it before every clock advance), so the simulated world stays single-threaded and a switch
@@ -26,6 +27,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -170,10 +172,11 @@ class KasaPlugEmulator:
             self.requests.append(request)
             answer: dict[str, Any] = {}
             for module, methods in request.items():
-                if module != "system" or not isinstance(methods, dict):
+                firmware = {"system": self._system, "time": self._time}.get(module)
+                if firmware is None or not isinstance(methods, dict):
                     answer[module] = {"err_code": -1, "err_msg": "module not support"}
                     continue
-                answer[module] = {method: self._system(method, args) for method, args in methods.items()}
+                answer[module] = {method: firmware(method, args) for method, args in methods.items()}
             return answer
 
     def _system(self, method: str, args: Any) -> dict[str, Any]:
@@ -187,6 +190,16 @@ class KasaPlugEmulator:
                 self.relay_on = bool(state)
                 self._changes.put(self.relay_on)
             return {"err_code": 0}
+        return {"err_code": -2, "err_msg": "member not support"}
+
+    def _time(self, method: str, _args: Any) -> dict[str, Any]:
+        """The plug's own clock (wall time, set from NTP on a real plug), in time zone index 38 (UTC)."""
+        if method == "get_time":
+            now = datetime.now(UTC)
+            return {"year": now.year, "month": now.month, "mday": now.day, "hour": now.hour, "min": now.minute,
+                    "sec": now.second, "err_code": 0}
+        if method == "get_timezone":
+            return {"index": 38, "err_code": 0}
         return {"err_code": -2, "err_msg": "member not support"}
 
     # -- the simulator's side ---------------------------------------------------------------------------------
