@@ -72,6 +72,11 @@ class KasaPlug:
                 f"outlet {self.name}: {self.where} not answering: {one_line(exc)}: check the plug's power and "
                 f"Wi-Fi and [outlets.{self.name}] host"
             ) from exc
+        except BaseException:
+            # Interrupted mid-exchange (Ctrl-C): the connection's state is unknown, so the teardown's
+            # "everything on" starts from a fresh one.
+            self._forget()
+            raise
 
     def _forget(self) -> None:
         device, self._device = self._device, None

@@ -134,3 +134,21 @@ def test_the_plug_emulator_runs_on_its_own_for_the_kasa_cli() -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_an_interrupted_exchange_leaves_a_plug_the_teardown_can_still_switch_on(
+    outlet: Outlet, plug: KasaPlugEmulator
+) -> None:
+    outlet.off()
+
+    class Interrupted(BaseException):
+        """Stands for a Ctrl-C landing mid-exchange (a real KeyboardInterrupt would stop pytest too)."""
+
+    async def interrupted(_dev: object) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        outlet.driver._call(interrupted)  # type: ignore[attr-defined]
+    assert outlet.driver._device is None  # type: ignore[attr-defined]
+    outlet.on()
+    assert plug.relay_on is True
