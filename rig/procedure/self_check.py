@@ -63,6 +63,8 @@ def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
         cfg = fixture.config.outlets[name]  # type: ignore[index]
         where = cfg.settings.where()
         notes = "".join(f"; warning: {w}" for w in cfg.settings.warnings())
+        if not cfg.settings.fail_safe():
+            notes += f"; not fail-safe (acknowledged): {cfg.settings.fail_safe_problem()}"
         try:
             about = outlet.describe()
             if about:

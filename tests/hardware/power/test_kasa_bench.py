@@ -30,3 +30,23 @@ def test_a_batch_with_plugs_for_router_and_sync_module_gives_the_relay_builds_ve
     # The plugs really switched: the wiring saw the router and the Sync Module go off and on.
     for device in ("router", "sync_module"):
         assert [state for _, state in sim_log_states(tmp_path / "plugs-sim.csv", device)][:3] == ["on", "off", "on"]
+
+
+def test_check_says_which_outlets_are_not_fail_safe_and_warns_of_a_kernel_numbered_port() -> None:
+    from rig.core.config import parse_config
+    from rig.procedure.self_check import run_check
+    from rig.sim import build_sim_bench, simulated_technician
+
+    bench = build_sim_bench(parse_config(PLUGS.read_text() + '[relays]\nbackend = "serial"\n'
+                                         'serial_port = "/dev/ttyUSB0"\n', "mixed.toml"))
+    try:
+        results = {r.part: r for r in run_check(bench.fixture, simulated_technician(bench))}
+    finally:
+        bench.close()
+    assert results["outlet router"].ok and results["outlet camera"].ok
+    assert results["outlet router"].detail.endswith(
+        "; not fail-safe (acknowledged): a smart plug keeps its last state when the rig dies, so a crash mid-cycle "
+        "leaves this outlet off")
+    camera = results["outlet camera"].detail
+    assert camera.startswith("channel 3 on /dev/ttyUSB0: switched off and on, read back on; warning: /dev/ttyUSB0")
+    assert "not fail-safe" not in camera
