@@ -80,6 +80,8 @@ def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
         finally:
             with contextlib.suppress(OutletError):
                 outlet.on()
+        if outlet.unconfirmed_reason():
+            notes = f"; not read back: {outlet.unconfirmed_reason()}{notes}"
         if seen_off and seen_on:
             results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"
                             f"{', read back on' if outlet.confirmed else ''}{notes}"))

@@ -162,6 +162,11 @@ class Outlet:
         describe = getattr(self.driver, "describe", None)
         return describe() if describe is not None else ""
 
+    def unconfirmed_reason(self) -> str:
+        """Why a backend that can read back did not (a mute board), or "" (nothing to say)."""
+        reason = getattr(self.driver, "unconfirmed_reason", None)
+        return reason() if reason is not None and not self.confirmed else ""
+
     def close(self) -> None:
         """Release the hardware handle (the outlets' power is the bank's business, see OutletBank.close)."""
         self.driver.close()

@@ -242,6 +242,10 @@ class LcusChannel:
             raise OutletError(f"outlet {self.name}: {exc}") from exc
         return None if energised is None else energised != self.normally_on
 
+    def unconfirmed_reason(self) -> str:
+        return "the board does not answer its status query (an LCUS-1 or a mute clone)" if \
+            self.board.answers is False else ""
+
     def close(self) -> None:
         """The board is the bank's to close (several outlets share it)."""
 

@@ -87,3 +87,22 @@ def test_without_a_clock_a_bare_board_neither_waits_nor_asks(board_emulator: Rel
     board.set(1, False)
     assert board.query(1) is None and board_emulator.queries == 0
     board.close()
+
+
+def test_check_says_when_a_mute_board_could_not_confirm_its_switches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import firmware_sim.outlet_sims as outlet_sims
+    from rig.procedure.self_check import run_check
+    from rig.sim import build_sim_bench, simulated_technician
+
+    monkeypatch.setattr(outlet_sims, "RelayBoardEmulator", functools.partial(RelayBoardEmulator,
+                                                                             answers_status=False))
+    bench = build_sim_bench(parse_config('[relays]\nbackend = "serial"\n', "lcus1.toml"))
+    try:
+        results = {r.part: r for r in run_check(bench.fixture, simulated_technician(bench))}
+    finally:
+        bench.close()
+    assert results["outlet router"].ok
+    assert results["outlet router"].detail.endswith(
+        "switched off and on; not read back: the board does not answer its status query (an LCUS-1 or a mute clone)")
