@@ -4,15 +4,17 @@ TCP (port 9999 on a real plug): each request and each answer is a 4-byte big-end
 under TP-Link's XOR autokey cipher (key starts at 171; each ciphertext byte is the next byte's key). The JSON
 is ``{"module": {"method": {args}}}``; a plug answers ``system.get_sysinfo`` (the fields python-kasa reads to
 recognise a plug: ``mic_type`` IOT.SMARTPLUGSWITCH, ``model``, ``sw_ver``, ``hw_ver``, ``relay_state``,
-``feature``, ``alias``, ``mac``...), ``system.set_relay_state`` and ``time.get_time``/``get_timezone``; a
-module it lacks answers ``{"err_code": -1, "err_msg": "module not support"}``, a method it lacks
-``-2 member not support``, as the firmware does (and as python-kasa's own device fixtures record). The
-cipher is written here from the protocol, not borrowed from the library under test; the official ``kasa``
-command-line tool reads and switches the emulated plug.
+``feature``, ``alias``, ``mac``...), ``system.set_relay_state``, ``time.get_time``/``get_timezone`` and the
+one ``count_down`` rule (``add_rule``/``get_rules``/``delete_all_rules``); a module it lacks answers
+``{"err_code": -1, "err_msg": "module not support"}``, a method it lacks ``-2 member not support``, as the
+firmware does (and as python-kasa's own device fixtures record). The cipher is written here from the
+protocol, not borrowed from the library under test; the official ``kasa`` command-line tool reads and
+switches the emulated plug.
 
-The server thread only records relay changes; ``poll()`` hands them to listeners in the caller's thread (the
-simulator calls it before every clock advance), so the simulated world stays single-threaded and a switch
-lands at the virtual instant the rig made it.
+The server thread only records relay changes and countdown rules; ``poll()`` hands the changes to listeners
+and runs the countdown on the virtual clock, in the caller's thread (the simulator calls it before every clock
+advance), so the simulated world stays single-threaded and a switch lands at the virtual instant the rig made
+it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
+
+from firmware_sim.clock import VirtualClock
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +67,17 @@ class KasaPlugEmulator:
     """One plug (HS100(EU) by default, the 230 V one), relay on at power-up (as after a power cut)."""
 
     def __init__(self, alias: str = "bench plug", model: str = "HS100(EU)", relay_on: bool = True,
-                 mac: str = "50:C7:BF:00:00:01") -> None:
+                 mac: str = "50:C7:BF:00:00:01", clock: VirtualClock | None = None) -> None:
         self.alias = alias
         self.model = model
         self.mac = mac
         self.relay_on = relay_on
         self.requests: list[dict[str, Any]] = []   # every request decoded, in order
         self._lock = threading.Lock()
-        self._changes: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self.clock = clock   # the countdown runs on it (virtual time); without one, on a real-time timer
+        self.countdown: dict[str, Any] | None = None   # the one count_down rule the firmware allows
+        self._timer: Any = None                         # its running timer (an EventHandle or threading.Timer)
+        self._changes: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._listeners: list[RelayListener] = []
         self._clients: set[socket.socket] = set()
         self._server: socketserver.ThreadingTCPServer | None = None
@@ -107,6 +114,8 @@ class KasaPlugEmulator:
         if server is not None:
             server.shutdown()
             server.server_close()
+        if isinstance(self._timer, threading.Timer):
+            self._timer.cancel()
         with self._lock:
             clients, self._clients = list(self._clients), set()
         for sock in clients:   # a plug that loses power drops its connections too
@@ -172,7 +181,7 @@ class KasaPlugEmulator:
             self.requests.append(request)
             answer: dict[str, Any] = {}
             for module, methods in request.items():
-                firmware = {"system": self._system, "time": self._time}.get(module)
+                firmware = {"system": self._system, "time": self._time, "count_down": self._count_down}.get(module)
                 if firmware is None or not isinstance(methods, dict):
                     answer[module] = {"err_code": -1, "err_msg": "module not support"}
                     continue
@@ -188,7 +197,7 @@ class KasaPlugEmulator:
                 return {"err_code": -3, "err_msg": "invalid argument"}
             if bool(state) != self.relay_on:
                 self.relay_on = bool(state)
-                self._changes.put(self.relay_on)
+                self._changes.put(("relay", self.relay_on))
             return {"err_code": 0}
         return {"err_code": -2, "err_msg": "member not support"}
 
@@ -202,20 +211,72 @@ class KasaPlugEmulator:
             return {"index": 38, "err_code": 0}
         return {"err_code": -2, "err_msg": "member not support"}
 
+    def _count_down(self, method: str, args: Any) -> dict[str, Any]:
+        """One rule at most: after ``delay`` seconds switch the relay to ``act``, then the rule is spent."""
+        if method == "get_rules":
+            return {"rule_list": [self.countdown] if self.countdown else [], "err_code": 0}
+        if method == "delete_all_rules":
+            if self.countdown is not None:
+                self.countdown = None
+                self._changes.put(("cancel", None))
+            return {"err_code": 0}
+        if method == "add_rule":
+            if self.countdown is not None:
+                return {"err_code": -10, "err_msg": "table is full"}
+            delay, act = (args.get("delay"), args.get("act")) if isinstance(args, dict) else (None, None)
+            if not isinstance(delay, int) or delay < 1 or act not in (0, 1):
+                return {"err_code": -3, "err_msg": "invalid argument"}
+            self.countdown = {"id": f"{len(self.requests):032X}", "enable": 1, "delay": delay, "act": act,
+                              "name": str(args.get("name", ""))}
+            self._changes.put(("arm", (delay, act)))
+            if self.clock is None:
+                self._arm(delay, act)
+            return {"id": self.countdown["id"], "err_code": 0}
+        return {"err_code": -2, "err_msg": "member not support"}
+
+    def _arm(self, delay: int, act: int) -> None:
+        if self.clock is not None:
+            self._timer = self.clock.call_later(delay, lambda: self._fire(act, direct=True))
+        else:
+            self._timer = threading.Timer(delay, self._fire, args=(act, False))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, act: int, direct: bool) -> None:
+        with self._lock:
+            self.countdown = None
+            self._timer = None
+            changed = bool(act) != self.relay_on
+            self.relay_on = bool(act)
+        if changed and direct:
+            self._notify(self.relay_on)
+        elif changed:
+            self._changes.put(("relay", self.relay_on))
+
     # -- the simulator's side ---------------------------------------------------------------------------------
 
     def subscribe(self, listener: RelayListener) -> None:
         self._listeners.append(listener)
 
     def poll(self) -> None:
-        """Hand relay changes made since the last poll to the listeners, in the caller's thread."""
+        """Hand relay changes made since the last poll to the listeners, and start or stop the countdown on the
+        clock, in the caller's thread."""
         while True:
             try:
-                on = self._changes.get_nowait()
+                kind, value = self._changes.get_nowait()
             except queue.Empty:
                 return
-            for listener in list(self._listeners):
-                listener(on)
+            if kind == "relay":
+                self._notify(value)
+            elif kind == "arm" and self.clock is not None:
+                self._arm(*value)
+            elif kind == "cancel" and self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def _notify(self, on: bool) -> None:
+        for listener in list(self._listeners):
+            listener(on)
 
 
 def _read_exactly(sock: socket.socket, count: int) -> bytes | None:

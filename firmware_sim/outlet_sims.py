@@ -94,7 +94,7 @@ def simulate_lcus(name: str, settings: Any, wiring: BenchWiring) -> bool:
 def simulate_kasa(name: str, settings: Any, wiring: BenchWiring) -> bool:
     power = wiring.power
     plug: KasaPlugEmulator = power.emulator(("kasa", settings.host.lower(), settings.port),
-                                            lambda: KasaPlugEmulator(alias=f"{name} plug"))
+                                            lambda: KasaPlugEmulator(alias=f"{name} plug", clock=power.clock))
     addresses = power.overrides.setdefault("_kasa_addresses", {})
     addresses[(settings.host, settings.port)] = plug
     if "kasa" not in power.overrides:

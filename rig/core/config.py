@@ -178,7 +178,11 @@ class RigConfig(_Strict):
             missing = [n for n in names if n not in found]
             if missing:
                 raise ValueError(f"{group}.{missing[0]}: missing (every fixture needs it)")
+        longest_off_s = max(self.timings.router_off_s, self.timings.camera_off_s)
         for name, outlet in self.outlets.items():
+            problem = outlet.settings.check_timings(longest_off_s)
+            if problem:
+                raise ValueError(f"outlets.{name}.{problem}")
             if not outlet.settings.fail_safe() and not outlet.not_fail_safe_ok:
                 raise ValueError(
                     f"outlets.{name}: {outlet.settings.fail_safe_problem()} (not fail-safe): set "

@@ -65,6 +65,10 @@ class BackendSettings(BaseModel):
         """Other exclusive resources, by key: (identity, how to name it), e.g. a relay channel on a port."""
         return {}
 
+    def check_timings(self, longest_off_s: float) -> str:
+        """A problem with the longest power cycle the procedure runs (``key: why``), or ""."""
+        return ""
+
     def warnings(self) -> list[str]:
         """Legal but risky choices, for ``rig check`` to mention."""
         return []

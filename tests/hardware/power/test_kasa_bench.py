@@ -46,7 +46,7 @@ def test_check_says_which_outlets_are_not_fail_safe_and_warns_of_a_kernel_number
     assert results["outlet router"].ok and results["outlet camera"].ok
     assert results["outlet router"].detail.endswith(
         "; not fail-safe (acknowledged): a smart plug keeps its last state when the rig dies, so a crash mid-cycle "
-        "leaves this outlet off")
+        "leaves this outlet off for up to restore_after_s = 600 s (its countdown)")
     camera = results["outlet camera"].detail
     assert camera.startswith("channel 3 on /dev/ttyUSB0: switched off and on, read back on; warning: /dev/ttyUSB0")
     assert "not fail-safe" not in camera

@@ -152,3 +152,67 @@ def test_an_interrupted_exchange_leaves_a_plug_the_teardown_can_still_switch_on(
     assert outlet.driver._device is None  # type: ignore[attr-defined]
     outlet.on()
     assert plug.relay_on is True
+
+
+def test_a_plug_abandoned_mid_cycle_switches_itself_back_on_after_restore_after_s() -> None:
+    """The rig dies after switching the router off: the plug's own countdown ends the outage, on the clock."""
+    from firmware_sim.desk import build_desk, single_camera
+    from rig.core.config import parse_config
+
+    text = '[outlets.router]\nbackend = "kasa"\nhost = "10.0.0.9"\nnot_fail_safe_ok = true\nrestore_after_s = 300\n'
+    desk = build_desk(single_camera(), config=parse_config(text, "plug.toml"))
+    try:
+        desk.clock.sleep(10.0)
+        desk.outlets.router.off()     # ... and the rig never comes back
+        desk.clock.sleep(1000.0)
+        assert [(c.t_s, c.state) for c in desk.wiring.changes("router")] == [(0.0, True), (10.0, False),
+                                                                              (310.0, True)]
+    finally:
+        desk.close()
+
+
+def test_a_completed_cycle_cancels_the_countdown(plug: KasaPlugEmulator) -> None:
+    clock = VirtualClock()
+    plug.clock = clock
+    clock.before_advance(plug.poll)
+    out = Outlet("router", KasaPlug("router", "h", 9999, 2.0, ("127.0.0.1", plug.port), restore_after_s=120), clock)
+    changes: list[tuple[float, bool]] = []
+    plug.subscribe(lambda on: changes.append((clock.now(), on)))
+    try:
+        out.cycle(35.0)
+        assert plug.countdown is None
+        out.off()
+        assert plug.countdown is not None and plug.countdown["delay"] == 120 and plug.countdown["act"] == 1
+        out.on()
+        clock.sleep(1000.0)
+        assert changes == [(0.0, False), (35.0, True), (35.0, False), (35.0, True)]
+    finally:
+        out.close()
+
+
+def test_a_plug_without_a_countdown_is_still_switched_and_said_once(
+    plug: KasaPlugEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    monkeypatch.setattr(plug, "_count_down", lambda method, args: None)   # firmware without the module
+    original = plug.handle
+
+    def without_count_down(request: object) -> dict:
+        answer = original({k: v for k, v in request.items() if k != "count_down"})  # type: ignore[union-attr]
+        if isinstance(request, dict) and "count_down" in request:
+            answer["count_down"] = {"err_code": -1, "err_msg": "module not support"}
+        return answer
+
+    monkeypatch.setattr(plug, "handle", without_count_down)
+    out = Outlet("router", KasaPlug("router", "h", 9999, 2.0, ("127.0.0.1", plug.port), restore_after_s=120),
+                 VirtualClock())
+    try:
+        with caplog.at_level(logging.WARNING):
+            out.off()
+            out.on()
+            out.off()
+        assert plug.relay_on is False
+        assert caplog.text.count("has no countdown rule") == 1
+    finally:
+        out.close()

@@ -60,7 +60,13 @@ def test_the_legacy_shorthand_still_works_with_the_default_channels() -> None:
          "outlets.camera: normally_on = false: a dead rig (or an unplugged board) leaves this outlet off"),
         ('[outlets.router]\nbackend = "kasa"\nhost = "10.0.0.2"',
          "outlets.router: a smart plug keeps its last state when the rig dies, so a crash mid-cycle leaves this "
-         "outlet off (not fail-safe): set outlets.router.not_fail_safe_ok = true to accept that"),
+         "outlet off for up to restore_after_s = 600 s (its countdown) (not fail-safe): set "
+         "outlets.router.not_fail_safe_ok = true to accept that"),
+        ('[outlets.router]\nbackend = "kasa"\nhost = "a"\nnot_fail_safe_ok = true\nrestore_after_s = 60\n'
+         '[timings]\nrouter_off_s = 90', "outlets.router.restore_after_s: 60 s would switch the plug back on during "
+         "a 90 s power cycle: make it longer"),
+        ('[outlets.router]\nbackend = "kasa"\nhost = "a"\nnot_fail_safe_ok = true\nrestore_after_s = 30',
+         "outlets.router.restore_after_s: Input should be greater than or equal to 60 (got 30)"),
         ('[outlets.router]\nnot_fail_safe_ok = "yes"', 'outlets.router.not_fail_safe_ok: must be true or false'),
         ('[outlets.router]\nbackend = "x10"', "outlets.router.backend: unknown outlet backend 'x10' (known: gpio, "),
         ('[outlets.router]\nbackend = "kasa"\nnot_fail_safe_ok = true', "outlets.router.host: required when "
