@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_sim.clock import VirtualClock
-from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
+from firmware_sim.ina219 import BENCH_BUS_NOISE_V, BENCH_SHUNT_NOISE_V, FakeI2CBus, Ina219Emulator
 from firmware_sim.outlet_sims import SimPower
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
@@ -60,8 +60,9 @@ def build_sim_hardware(
     factory = VirtualMockFactory(clock)
     power = SimPower(clock)
     wiring = BenchWiring(config, factory, clock, sim_log_path=str(sim_log) if sim_log else None, power=power)
-    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219)
+    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm,
+                            bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
     world = BenchWorld(config, scenario, clock, factory, wiring, ina219,
                        seed=scenario.seed if seed is None else seed, i2c_bus=i2c_bus)
     return SimHardware(config, clock, factory, power, wiring, ina219, i2c_bus, world, scenario)
