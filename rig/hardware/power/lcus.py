@@ -30,7 +30,8 @@ LCUS_HEADER = 0xA0
 LCUS_BAUD = 9600
 LCUS_MAX_CHANNEL = 8
 STATUS_QUERY = b"\xff"
-READ_BACK_TIMEOUT_S = 0.05   # per answer line once the gap has passed (10 bytes at 9600 baud take 10 ms)
+READ_BACK_TIMEOUT_S = 0.5    # per answer line after the gap: a line (10 bytes at 9600 baud) takes 10 ms, the
+                             # rest is slack for a loaded host; only a board that does not answer waits it out
 WRITE_TIMEOUT_S = 1.0    # a board that stops draining its input must not hang the rig
 FRAME_GAP_S = 0.1        # between two writes, and the board's time to answer a status query
 BOARD_HINT = "check the relay board's USB cable and [relays] serial_port"
