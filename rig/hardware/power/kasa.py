@@ -72,7 +72,12 @@ class KasaPlug:
         self._device: Any = None
 
     def _call(self, make: Callable[[Any], Any]) -> Any:
-        from kasa import Device, DeviceConfig, KasaException
+        try:
+            from kasa import Device, DeviceConfig, KasaException
+        except ModuleNotFoundError:
+            raise OutletError(
+                f"outlet {self.name}: the kasa backend needs python-kasa: pip install -e '.[plugs]'"
+            ) from None
 
         async def run() -> Any:
             if self._device is None:
