@@ -216,3 +216,12 @@ def test_a_plug_without_a_countdown_is_still_switched_and_said_once(
         assert caplog.text.count("has no countdown rule") == 1
     finally:
         out.close()
+
+
+def test_without_python_kasa_installed_the_plug_is_one_line_naming_the_extra(
+    outlet: Outlet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "kasa", None)   # python-kasa is the optional 'plugs' extra
+    with pytest.raises(OutletError) as err:
+        outlet.off()
+    assert str(err.value) == "outlet router: the kasa backend needs python-kasa: pip install -e '.[plugs]'"
