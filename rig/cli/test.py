@@ -107,7 +107,8 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
     if not out.is_terminal:
         out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
     out.print(summary_table(records))
-    click.echo(f"results: {csv_path}  records and sheets: {outputs.records_dir}")
+    written = "records and sheets" if outputs.sheets else "records"
+    click.echo(f"results: {csv_path}  {written}: {outputs.records_dir}")
     for problem in outputs.problems:
         click.echo(f"rig: {problem}", err=True)
     if stopped:

@@ -11,8 +11,8 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from rig.report.durations import duration_text
-from rig.report.html import DISPOSITION_COLORS
+from rig.core.colors import DISPOSITION_COLORS
+from rig.core.durations import duration_text
 from rig.report.render import RC
 from rig.report.summary import BatchSummary
 

@@ -16,6 +16,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from rig.core.config import BatteryConfig
+from rig.core.durations import duration_text
 from rig.core.records import CameraRecord
 from rig.report.battery import pulse_resistances, reconstruct_pulse, recorded_limits
 from rig.report.render import RC
@@ -52,8 +53,7 @@ LABEL_CROWD_FRACTION = 0.13  # labels closer than this share of the time axis go
 
 
 def _clock_label(seconds: float, _pos: object = None) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+    return duration_text(seconds)
 
 
 def _tick_step_s(end_s: float, max_ticks: int = 12) -> float:
@@ -85,7 +85,7 @@ def _led_timeline(record: CameraRecord) -> Figure:
     ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(MultipleLocator(_tick_step_s(end_s)))
     ax.xaxis.set_major_formatter(FuncFormatter(_clock_label))
-    ax.set_xlabel("time since the camera was mounted (min:s)")
+    ax.set_xlabel("time since the camera was mounted")
     ax.set_title(f"{record.serial}: LED over the whole test", loc="left", fontsize=11, fontweight="bold")
 
     # LED: every lit span as a bar, and every onset as a hairline so a 0.2 s flash shows on a 20 min axis.

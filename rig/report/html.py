@@ -7,18 +7,10 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from rig import __version__
-from rig.report.durations import duration_text
+from rig.core.colors import DISPOSITION_COLORS, disposition_color
+from rig.core.durations import duration_text
 
-__all__ = ["duration_text", "esc", "figure", "page", "table", "verdict"]
-
-DISPOSITION_COLORS = {
-    "pass": "#2e7d32",
-    "fixed": "#00838f",
-    "fail": "#c62828",
-    "escalate": "#ad1457",
-    "aborted": "#ef6c00",
-}
-UNKNOWN_COLOR = "#616161"
+__all__ = ["DISPOSITION_COLORS", "disposition_color", "duration_text", "esc", "figure", "page", "table", "verdict"]
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -46,10 +38,6 @@ footer { margin-top: 3em; color: #9e9e9e; font-size: 0.85em; }
 
 def esc(value: object) -> str:
     return escape("" if value is None else str(value))
-
-
-def disposition_color(disposition: str) -> str:
-    return DISPOSITION_COLORS.get(disposition, UNKNOWN_COLOR)
 
 
 def page(title: str, body: str) -> str:

@@ -43,6 +43,7 @@ def test_sim_run_on_the_example_scenario(tmp_path) -> None:
         "EX-0004": ("fixed", "power_cycle_router"),
     }
     assert "Bench run: 4 cameras" in result.output
+    assert f"records and sheets: {tmp_path / 'records'}" in result.output
     records = sorted(p.suffix for p in (tmp_path / "records").iterdir())
     assert records.count(".json") == 4 and records.count(".csv") == 4 and records.count(".html") == 4
 
@@ -55,6 +56,9 @@ def test_default_scenario_runs_and_vcd_traces(tmp_path) -> None:
     vcds = list((tmp_path / "records").glob("*.vcd"))
     assert len(vcds) == 12
     assert "$timescale" in vcds[0].read_text()
+    # --no-sheets: the summary line does not promise sheets that were not written
+    assert "sheets" not in result.output and f"records: {tmp_path / 'records'}" in result.output
+    assert not list((tmp_path / "records").glob("*.html"))
 
 
 def test_second_run_appends_under_the_same_header(tmp_path) -> None:

@@ -59,8 +59,8 @@ def test_step_spans_and_decisions_in_time_order() -> None:
 
 def test_events_name_each_fix_with_its_result_and_each_change_of_pattern() -> None:
     lines = [(e.t_s, e.text) for e in events(fixed_camera())]
-    assert (10.5, "fix power_cycle_router (did not cure it, 89.5 s)") in lines
-    assert (100.0, "fix restart_camera (cured it, 2:30)") in lines
+    assert (10.5, "fix power_cycle_router (did not cure it, 1 min 30 s)") in lines
+    assert (100.0, "fix restart_camera (cured it, 2 min 30 s)") in lines
     patterns = [(t, text) for t, text in lines if text.startswith("LED")]
     # network_lost three times in a row is one event; then the change to none, then motion
     assert patterns == [
@@ -261,15 +261,15 @@ def test_sheet_leads_with_serial_and_disposition_in_large_type() -> None:
     assert "#00838f" in style
     assert ".disposition {" in page and "font-size: 3.2em" in page
     assert "Fixed by <b>restart_camera</b>." in page
-    assert "bench time 4:22" in page
+    assert "bench time 4 min 22 s" in page
 
 
 def test_sheet_lists_the_steps_with_durations_outcomes_and_limits() -> None:
     rows = parse(render_camera_report(fixed_camera())).tables["steps"]
     assert rows[0] == ["#", "step", "at", "took", "outcome", "measurements", "notes"]
     by_name = {r[1]: r for r in rows[1:]}
-    assert by_name["power_cycle_router"][2:5] == ["10.5 s", "89.5 s", "not_verified (did not cure it)"]
-    assert by_name["restart_camera"][2:5] == ["100.0 s", "2:30", "verified (cured it)"]
+    assert by_name["power_cycle_router"][2:5] == ["11 s", "1 min 30 s", "not_verified (did not cure it)"]
+    assert by_name["restart_camera"][2:5] == ["1 min 40 s", "2 min 30 s", "verified (cured it)"]
     assert by_name["power_cycle_router"][5] == "router_off_s = 35 s (≥ 30) pass"
     assert "internal_resistance_ohm = 0.2981 ohm (≤ 1) pass" in by_name["battery"][5]
     assert by_name["observe"][5] == "router_reachable = yes"
@@ -289,8 +289,8 @@ def test_sheet_battery_table_against_limits() -> None:
 
 def test_sheet_event_list_matches_the_marks() -> None:
     rows = parse(render_camera_report(fixed_camera())).tables["events"]
-    assert ["10.5 s", "fix", "fix power_cycle_router (did not cure it, 89.5 s)"] in rows
-    assert ["4:00", "pattern", "LED classified none (during restart_camera)"] in rows
+    assert ["11 s", "fix", "fix power_cycle_router (did not cure it, 1 min 30 s)"] in rows
+    assert ["4 min", "pattern", "LED classified none (during restart_camera)"] in rows
 
 
 def test_sheet_is_self_contained() -> None:
