@@ -58,8 +58,20 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rig")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each hardware retry and failure as it happens.")
-def cli(verbose: bool) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Fixture configuration (TOML) merged over the built-in reference fixture; every command checks it.",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, config_path: str | None) -> None:
     """Bench-test rig for returned Blink cameras: watch the LED, test the battery, run the fixes, log it."""
+    if config_path is not None and not ctx.resilient_parsing:
+        from rig.cli.common import load_root_config
+
+        load_root_config(ctx, config_path)
     logger = logging.getLogger("rig")
     logger.handlers.clear()
     if verbose:

@@ -7,7 +7,7 @@ import sys
 import click
 from rich.console import Console
 
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail, refuse_with
 from rig.procedure.self_check import CheckResult, run_check
 
 
@@ -17,6 +17,7 @@ from rig.procedure.self_check import CheckResult, run_check
 @config_option
 def check(sim: bool, yes: bool, config_path: str | None) -> None:
     """Self-test of the fixture: INA219, photodiode, outlets, actuators, network; a fix hint for each fault."""
+    refuse_with(click.get_current_context(), sim, "--sim", "yes", why="the simulated technician answers")
     config = load_config_or_fail(config_path)
     console = Console()
     with exit_on_signals():

@@ -8,24 +8,76 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from click.core import ParameterSource
 
 from rig.cli import RigError
 from rig.core.config import ConfigError, RigConfig, load_config
+
+CONFIG_HELP = "Fixture configuration (TOML) merged over the built-in reference fixture."
+_CONFIG_KEY = "rig.config"  # in the root context's meta: (path, RigConfig) from ``rig --config FILE``
 
 config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Fixture configuration (TOML) merged over the built-in reference fixture.",
+    help=CONFIG_HELP + " Same as `rig --config FILE` before the command.",
 )
 
 
+def load_root_config(ctx: click.Context, path: str | None) -> None:
+    """``rig --config FILE COMMAND``: read and check the file once, before any command, so every command
+    refuses a bad file the same way, and the commands that use the fixture take it from here."""
+    if path is not None:
+        ctx.meta[_CONFIG_KEY] = (path, _load(path))
+
+
 def load_config_or_fail(path: str | None) -> RigConfig:
+    """The configuration of this run: the command's own ``--config``, else ``rig --config``, else the built-in
+    reference fixture. Two different files on one command line are refused rather than one silently winning."""
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_root().meta.get(_CONFIG_KEY) if ctx is not None else None
+    if given is not None:
+        root_path, config = given
+        if path is None or path == root_path:
+            return config
+        raise RigError(f"--config given twice ({root_path} and {path}): give one file")
+    return _load(path)
+
+
+def _load(path: str | None) -> RigConfig:
     try:
         return load_config(path)
     except ConfigError as exc:
         raise RigError(str(exc)) from None
+
+
+def refuse_unless(ctx: click.Context, condition: bool, flag: str, *params: str, why: str = "") -> None:
+    """``X needs --sim``: refuse, in one line, the options among ``params`` that were typed while ``flag`` is
+    not given (``condition`` false). An option silently ignored would let a technician believe it was used."""
+    _refuse(_typed(ctx, params) if not condition else [], f"need{{s}} {flag}", why)
+
+
+def refuse_with(ctx: click.Context, condition: bool, flag: str, *params: str, why: str = "") -> None:
+    """``X does not apply with --sim``: the options among ``params`` that were typed while ``flag`` is given."""
+    _refuse(_typed(ctx, params) if condition else [], f"do{{es}} not apply with {flag}", why)
+
+
+def _typed(ctx: click.Context, params: tuple[str, ...]) -> list[str]:
+    """The command-line names of ``params`` the user typed (not left at their defaults), in the command's order."""
+    return [
+        param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        for param in ctx.command.params
+        if param.name in params and ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT)
+    ]
+
+
+def _refuse(names: list[str], verb: str, why: str) -> None:
+    if not names:
+        return
+    one = len(names) == 1
+    verb = verb.replace("{s}", "s" if one else "").replace("{es}", "es" if one else "")
+    raise RigError(f"{' and '.join(names)} {verb}" + (f": {why}" if why else ""))
 
 
 class SignalExit(SystemExit):

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail, refuse_unless
 from rig.led.classifier import PatternClassifier
 from rig.led.trace import Trace, write_trace_csv, write_trace_vcd
 
@@ -25,8 +25,7 @@ POLL_S = 0.05
 @config_option
 def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
     """Record the LED for SECONDS into a trace file, printing the pattern live as soon as it is decided."""
-    if scenario and not sim:
-        raise RigError("SCENARIO needs --sim")
+    refuse_unless(click.get_current_context(), sim, "--sim", "scenario", "camera_index")
     out = Path(output)
     if out.suffix.lower() not in (".csv", ".vcd"):
         raise RigError(f"{output}: the trace file must end in .csv or .vcd")

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_on_signals, load_config_or_fail, refuse_unless, refuse_with
 from rig.core.lock import FixtureBusy, fixture_lock
 from rig.output.results import ResultsCsv, ResultsError
 from rig.procedure.batch import BatchOutputs, BatchStopped, run_batch
@@ -44,8 +44,9 @@ EXIT_BATCH_STOPPED = 3
 def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, model, speed, sim_log, lock_path,
          config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
-    if not sim and (scenario or speed or sim_log):
-        raise RigError("SCENARIO, --speed and --sim-log need --sim")
+    ctx = click.get_current_context()
+    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "sim_log")
+    refuse_with(ctx, sim, "--sim", "serial", "model", why="the scenario names the cameras and their models")
     config = load_config_or_fail(config_path)
     try:
         # First, so an unusable results file fails before anything else is done.
