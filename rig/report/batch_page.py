@@ -154,11 +154,14 @@ def _cameras(summary: BatchSummary, page_dir: Path | None, records_dir: Path | N
             href = Path(os.path.relpath(sheet, page_dir)).as_posix()
             serial = f'<a href="{html.esc(href)}">{serial}</a>'
         color = html.disposition_color(row.disposition)
+        r_int = row.internal_resistance_ohm
         rows.append(
             (
                 serial,
                 html.esc(row.model),
-                html.esc(row.started_at),
+                html.esc(row.started_at.replace("T", " ")),
+                html.esc(row.initial_pattern),
+                "" if r_int is None else f"{r_int:.2f}",
                 f'<b style="color:{color}">{html.esc(row.disposition)}</b>',
                 html.esc(row.fixed_by),
                 html.esc(", ".join(row.fixes_tried)),
@@ -169,8 +172,9 @@ def _cameras(summary: BatchSummary, page_dir: Path | None, records_dir: Path | N
     if not rows:
         return '<p class="muted">No camera rows.</p>'
     return html.table(
-        ["serial", "model", "started", "disposition", "fixed by", "tried", "bench time", "notes"],
+        ["serial", "model", "started", "LED", "R Ω", "disposition", "fixed by", "tried", "bench time", "notes"],
         rows,
-        numeric=[6],
+        numeric=[4, 8],
         cls="cameras",
+        nowrap=[0, 1, 2, 3, 5, 6],  # the same columns as the terminal's batch table, none broken mid-value
     )

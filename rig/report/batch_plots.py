@@ -17,6 +17,7 @@ from rig.report.render import RC
 from rig.report.summary import BatchSummary
 
 MAX_BINS = 24
+MIN_DAY_SLOTS = 7  # a week
 
 
 def yield_per_day_figure(summary: BatchSummary) -> Figure:
@@ -41,7 +42,9 @@ def yield_per_day_figure(summary: BatchSummary) -> Figure:
                 )
                 bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.set_xticks(x, [d[5:] if len(days) > 1 else d for d in days], rotation=45 if len(days) > 8 else 0)
-        ax.set_xlim(-0.6, max(len(days), 1) - 0.4)
+        # At least MIN_DAY_SLOTS days of room, the days centred: one day is a bar, not the whole plot.
+        pad = max(MIN_DAY_SLOTS - len(days), 0) / 2
+        ax.set_xlim(-0.6 - pad, max(len(days), 1) - 0.4 + pad)
         ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.12)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("cameras")

@@ -26,7 +26,7 @@ th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.7em; text-align: lef
 th { background: #f5f5f5; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pass { color: #2e7d32; font-weight: 700; } .fail { color: #c62828; font-weight: 700; }
-.muted { color: #757575; } .m { white-space: nowrap; } .problems li { color: #b71c1c; }
+.muted { color: #757575; } .m { white-space: nowrap; } .nowrap { white-space: nowrap; } .problems li { color: #b71c1c; }
 .cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
 .card { border: 1px solid #e0e0e0; border-radius: 0.4em; padding: 0.5em 1em; min-width: 7em; }
 .card .n { font-size: 2em; font-weight: 800; } .card .l { color: #616161; }
@@ -50,14 +50,23 @@ def page(title: str, body: str) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), cls: str = ""
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric: Sequence[int] = (),
+    cls: str = "",
+    nowrap: Sequence[int] = (),
 ) -> str:
-    """A table of already-escaped cells; ``numeric`` columns are right-aligned."""
+    """A table of already-escaped cells; ``numeric`` columns are right-aligned, and they and the ``nowrap``
+    columns (serials, timestamps: values a reader copies) never break inside a value."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+            f'<td class="num">{cell}</td>'
+            if i in numeric
+            else f'<td class="nowrap">{cell}</td>'
+            if i in nowrap
+            else f"<td>{cell}</td>"
             for i, cell in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")

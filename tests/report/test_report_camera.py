@@ -157,7 +157,7 @@ def test_pulse_plot_shows_the_numbers_and_the_verdict() -> None:
     fig = battery_pulse_figure(fixed_camera())
     assert fig is not None
     [title] = by_gid(fig, "pulse-resistance")
-    assert title.get_text() == "R = ΔV / ΔI = 0.298 Ω (limit ≤ 1 Ω: pass)"
+    assert title.get_text() == "R = ΔV / ΔI = 0.2981 Ω (limit ≤ 1 Ω: pass)"
     shown = texts(fig)
     assert "ΔV = 276 mV" in shown and "ΔI = 926 mA" in shown
     [voltage] = by_gid(fig, "pulse-voltage")
@@ -166,7 +166,7 @@ def test_pulse_plot_shows_the_numbers_and_the_verdict() -> None:
     [loaded_limit] = by_gid(fig, "limit-loaded_v")
     assert list(loaded_limit.get_ydata()) == [2.6, 2.6]
     [note] = by_gid(fig, "pulse-note")
-    assert "median of 3 pulses (0.297, 0.298, 0.299 Ω)" in note.get_text()
+    assert "median of 3 pulses (0.2975 Ω, 0.2981 Ω, 0.2991 Ω)" in note.get_text()
     assert "not a sampled waveform" in note.get_text()
 
 
@@ -279,12 +279,12 @@ def test_sheet_battery_table_against_limits() -> None:
     rows = parse(render_camera_report(failing_battery_camera())).tables["battery"]
     table = {r[0]: r[1:] for r in rows[1:]}
     assert table["voltage under load"] == ["1.518 V", "≥ 2.6 V", "FAIL"]
-    assert table["internal resistance ΔV/ΔI"] == ["3.000 Ω", "≤ 1 Ω", "FAIL"]
+    assert table["internal resistance ΔV/ΔI"] == ["3.0000 Ω", "≤ 1 Ω", "FAIL"]
     assert table["current under load"] == ["0.461 A", "", "-"]
     page = render_camera_report(fixed_camera())
     table = {r[0]: r[1:] for r in parse(page).tables["battery"][1:]}
-    assert table["internal resistance ΔV/ΔI"] == ["0.298 Ω", "≤ 1 Ω", "pass"]
-    assert "Each pulse: 0.297 Ω, 0.298 Ω, 0.299 Ω" in page
+    assert table["internal resistance ΔV/ΔI"] == ["0.2981 Ω", "≤ 1 Ω", "pass"]
+    assert "3 times: 0.2975 Ω, <b>0.2981 Ω</b>, 0.2991 Ω. The internal resistance above is their median" in page
 
 
 def test_sheet_event_list_matches_the_marks() -> None:
