@@ -65,7 +65,13 @@ def yield_per_day_figure(summary: BatchSummary) -> Figure:
             )
             for i, y in points:
                 share.annotate(
-                    f"{y:.0%}", (i, y), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+                    f"{y:.0%}",
+                    (i, y),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},  # over a bar
                 )
         share.set_ylim(0, 1.15)
         share.yaxis.set_major_formatter(PercentFormatter(1.0))

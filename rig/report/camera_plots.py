@@ -50,7 +50,7 @@ LED_COLOR = "#f2a900"
 LED_LANE = (0.0, 0.8)  # (bottom, height) of each lane in data units
 CLASSIFIER_Y = 1.4
 STEP_LANE = (2.0, 0.8)
-LABEL_ROWS_Y = (3.05, 3.5)  # fix names, staggered over two rows when they crowd each other
+LABEL_ROWS_Y = (3.17, 3.62)  # fix names, staggered over two rows when they crowd each other
 LABEL_CROWD_FRACTION = 0.13  # pattern names closer than this share of the time axis are left to the next one
 SAME_MOMENT_FRACTION = 0.004  # fixes closer than this share of the time axis started at the same moment
 FIX_LABEL_SIZE = 8.0
@@ -84,7 +84,7 @@ def _led_timeline(record: CameraRecord) -> Figure:
     fig.subplots_adjust(left=0.075, right=0.985, top=0.91, bottom=0.27)
     ax = fig.add_subplot()
     ax.set_xlim(0.0, end_s * 1.01)
-    ax.set_ylim(-0.25, 3.85)
+    ax.set_ylim(-0.25, 4.0)
     ax.set_yticks([LED_LANE[0] + LED_LANE[1] / 2, CLASSIFIER_Y, STEP_LANE[0] + STEP_LANE[1] / 2])
     ax.set_yticklabels(["LED", "classifier", "steps"])
     ax.tick_params(axis="y", length=0)

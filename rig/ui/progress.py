@@ -16,6 +16,7 @@ from rich.text import Text
 
 from rig.core.colors import disposition_color
 from rig.core.durations import duration_text
+from rig.core.fix_list import CURED_MARK, fixes_text
 from rig.core.records import CameraRecord, Disposition
 
 
@@ -77,13 +78,13 @@ def summary_table(records: Sequence[CameraRecord]) -> Table:
         show_edge=False,
         padding=(0, 0),  # the box's one-space divider is the gap: 80 columns hold the widest row
     )
-    fixes = [_fixes_cell(record) for record in records]
+    fixes = [fixes_text(record.fixes_tried, record.fixed_by) for record in records]
     longest_fix = max((len(name) for cell in fixes for name in cell.split(", ")), default=0)
     table.add_column("serial", no_wrap=True)
     table.add_column("model", no_wrap=True)
     table.add_column("LED", no_wrap=True)
     table.add_column("R Ω", justify="right", no_wrap=True)
-    table.add_column("fixes tried (✓ cured)", min_width=max(longest_fix, 5), ratio=1)
+    table.add_column(f"fixes tried ({CURED_MARK} cured)", min_width=max(longest_fix, 5), ratio=1)
     table.add_column("disposition", no_wrap=True)
     table.add_column("bench time", justify="right")  # wraps between units only below 80 columns
     for record, tried in zip(records, fixes, strict=True):
@@ -102,11 +103,3 @@ def summary_table(records: Sequence[CameraRecord]) -> Table:
     table.caption = "  ".join(f"{name}: {counts[name]}" for name in (d.value for d in Disposition) if counts[name])
     return table
 
-
-def _fixes_cell(record: CameraRecord) -> str:
-    """The fixes in the order tried, the one that cured the camera marked ``✓``; joined by ", " so the column
-    wraps between names."""
-    tried = list(record.fixes_tried)
-    if record.fixed_by and record.fixed_by not in tried:
-        tried.append(record.fixed_by)
-    return ", ".join(f"{name} ✓" if name == record.fixed_by else name for name in tried)

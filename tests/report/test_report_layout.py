@@ -57,6 +57,11 @@ def test_fix_names_are_inside_the_figure_and_never_overlap() -> None:
             assert frame.y0 <= box.y0 and box.y1 <= frame.y1, label.get_text()
         for (a, box_a), (b, box_b) in itertools.combinations(zip(labels, boxes, strict=True), 2):
             assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
+        marks = fig.findobj(lambda a: str(a.get_gid()).startswith("fix-outcome-"))
+        assert marks
+        for mark in marks:  # the ✓/✗ at a fix's end sits under the next fix's name, not in it
+            box = mark.get_window_extent(renderer)
+            assert not any(box.overlaps(label) for label in boxes), mark.get_gid()
 
 
 def test_fixes_at_the_same_moment_share_one_label_in_the_order_they_ran() -> None:
@@ -93,7 +98,9 @@ def test_camera_table_keeps_serials_and_times_whole_and_has_led_and_r(tmp_path) 
     table = page[page.index('<table class="cameras">'):]
     table = table[: table.index("</table>")]
     headers = re.findall(r"<th>(.*?)</th>", table)
-    assert headers[:6] == ["serial", "model", "started", "LED", "R Ω", "disposition"]
+    assert headers == [
+        "serial", "model", "started", "LED", "R Ω", "disposition", "fixes tried (✓ cured)", "bench time", "notes"
+    ]
     row = re.search(r"<tr><td[^>]*>G8T1-0042.*?</tr>", table).group(0)
     cells = re.findall(r"<td([^>]*)>(.*?)</td>", row)
     by_header = dict(zip(headers, cells, strict=True))
@@ -103,7 +110,10 @@ def test_camera_table_keeps_serials_and_times_whole_and_has_led_and_r(tmp_path) 
         assert by_header[header][0] == ' class="num"', header  # td.num: right-aligned and nowrap
     assert "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }" in page
     assert by_header["LED"][1] == "network_lost" and by_header["R Ω"][1] == "0.30"
-    assert by_header["started"][1] == "2026-11-25 09:00:00"
+    assert by_header["started"][1] == "2026-11-25 09:00"
+    assert by_header["fixes tried (✓ cured)"][1] == (
+        '<span class="nowrap">power_cycle_router</span>, <span class="nowrap">restart_camera ✓</span>'
+    )
     assert ".nowrap { white-space: nowrap; }" in page
 
 
