@@ -126,6 +126,18 @@ def _run_rig(args: list[str], tmp_path: Path, monkeypatch) -> None:
         args = [*args, "--sim"]
     result = CliRunner().invoke(cli, args, input="")
     assert result.exit_code == 0, result.output
+    if args == ["test", "--sim"]:
+        shown = {line.rstrip() for line in result.output.splitlines()}
+        missing = [line for line in sample_output() if line not in shown]
+        assert not missing, f"README sample output not what `rig test --sim` prints now: {missing}"
+
+
+def sample_output() -> list[str]:
+    """The README's sample of ``rig test --sim`` (its ``...`` stands for left-out lines)."""
+    section = README[README.index("## What `rig test --sim` shows"):]
+    block = section[section.index("```\n") + 4:]
+    block = block[: block.index("```")]
+    return [line.rstrip() for line in block.splitlines() if line.strip() and line.strip() != "..."]
 
 
 @pytest.mark.parametrize("command", readme_commands())
