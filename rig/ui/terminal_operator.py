@@ -14,6 +14,7 @@ from typing import TextIO
 from rich.console import Console
 
 from rig.core.clock import Clock
+from rig.core.durations import duration_text
 from rig.procedure.operator import OperatorReply, OperatorTask
 
 POLL_S = 1.0
@@ -46,5 +47,5 @@ class TerminalOperator:
                 if answer.strip().lower().startswith("n"):
                     return OperatorReply(False, "operator said it cannot be done")
                 return OperatorReply(True)
-            self.console.print(f"  waiting for the operator: {remaining:,.0f} s left", end="\r")
-        return OperatorReply(False, f"no answer within {timeout_s:,.0f} s")
+            self.console.print(f"  waiting for the operator: {duration_text(remaining)} left", end="\r")
+        return OperatorReply(False, f"no answer within {duration_text(timeout_s)}")

@@ -46,7 +46,7 @@ def test_end_of_input_and_timeout_are_not_done() -> None:
     operator, _out, write_fd = _operator_with_input(None)
     reply = operator.request(OperatorTask.DELETE_CAMERA, "X", "delete", timeout_s=0.3)
     os.close(write_fd)
-    assert not reply.done and "no answer within" in reply.note
+    assert not reply.done and "no answer within 0.3 s" in reply.note
 
 
 def _record(serial: str, disposition: Disposition, fixed_by: str = "", battery: bool = True) -> CameraRecord:
