@@ -30,6 +30,11 @@ class RigError(click.ClickException):
         click.echo(f"rig: {self.format_message()}", err=True, file=file)
 
 
+def config_file_option(help_text: str):
+    """``--config FILE``, on the group (``rig --config FILE COMMAND``) and on the commands that use the fixture."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help=help_text)
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported only when listed or run, from "module:attribute" targets;
     a target whose module is not there is left out."""
@@ -58,13 +63,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rig")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each hardware retry and failure as it happens.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Fixture configuration (TOML) merged over the built-in reference fixture; every command checks it.",
-)
+@config_file_option("Fixture configuration (TOML) merged over the built-in reference fixture; every command checks it.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, config_path: str | None) -> None:
     """Bench-test rig for returned Blink cameras: watch the LED, test the battery, run the fixes, log it."""

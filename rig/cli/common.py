@@ -10,19 +10,13 @@ from contextlib import contextmanager
 import click
 from click.core import ParameterSource
 
-from rig.cli import RigError
+from rig.cli import RigError, config_file_option
 from rig.core.config import ConfigError, RigConfig, load_config
 
 CONFIG_HELP = "Fixture configuration (TOML) merged over the built-in reference fixture."
 _CONFIG_KEY = "rig.config"  # in the root context's meta: (path, RigConfig) from ``rig --config FILE``
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help=CONFIG_HELP + " Same as `rig --config FILE` before the command.",
-)
+config_option = config_file_option(CONFIG_HELP + " Same as `rig --config FILE` before the command.")
 
 
 def load_root_config(ctx: click.Context, path: str | None) -> None:
