@@ -41,6 +41,10 @@ class PhotodiodeConfig(_Strict):
 
 class PowerMeterConfig(_Strict):
     i2c_bus: int = Field(1, ge=0)
+    i2c_bus_hz: int = Field(
+        100_000, ge=10_000, le=1_000_000,
+        description="the bus clock (dtparam=i2c_arm_baudrate on a Pi): the simulator's I2C runs at it",
+    )
     address: int = Field(0x40, ge=0x40, le=0x4F)
     shunt_ohm: float = Field(0.1, gt=0)
     max_expected_current_a: float = Field(2.0, gt=0, le=3.2)
@@ -81,6 +85,12 @@ class BatteryConfig(_Strict):
     min_open_circuit_v: float = Field(3.0, gt=0)
     min_loaded_v: float = Field(2.6, gt=0)
     max_internal_resistance_ohm: float = Field(1.0, gt=0)
+    camera_brownout_v: float = Field(
+        2.0, gt=0, le=5.0, description="ASSUMED: below this a camera on the pack under test resets"
+    )
+    calibration_file: str | None = Field(
+        None, min_length=1, description="where `rig calibrate` stores the fixture's series resistance"
+    )
 
 
 class LedConfig(_Strict):
