@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
 INLINE = re.compile(r"`((?:\.venv/bin/)?rig [^`]*)`")
-HARDWARE_COMMANDS = {"check", "record", "test"}
+HARDWARE_COMMANDS = {"calibrate", "check", "record", "test"}
 
 
 def readme_commands() -> list[str]:
@@ -124,12 +124,12 @@ def _run_rig(args: list[str], tmp_path: Path, monkeypatch) -> None:
             _parse_only(args)  # the fixture's own options: refused with --sim, so checked, not run
             return
         args = [*args, "--sim"]
-    result = CliRunner().invoke(cli, args, input="")
+    result = CliRunner().invoke(cli, args, input="y\n")  # "yes" to a question a technician is asked
     assert result.exit_code == 0, result.output
     if args == ["test", "--sim"]:
         shown = {line.rstrip() for line in result.output.splitlines()}
         missing = [line for line in sample_output() if line not in shown]
-        assert not missing, f"README sample output not what `rig test --sim` prints now: {missing}"
+        assert not missing, f"README sample is not what `rig test --sim` prints (docs/make_readme_sample.py): {missing}"
 
 
 def sample_output() -> list[str]:

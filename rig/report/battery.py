@@ -124,6 +124,15 @@ def ohm_text(ohm: float) -> str:
     return f"{ohm:.4f} Ω"
 
 
+def fixture_resistance(record: CameraRecord) -> float:
+    """The fixture's own series resistance the battery step subtracted from each pulse (``rig calibrate``)."""
+    for step in record.steps:
+        if step.name == "battery":
+            value = step.evidence.get("fixture_ohm", 0.0)
+            return float(value) if isinstance(value, int | float) else 0.0
+    return 0.0
+
+
 def pulse_resistances(record: CameraRecord) -> list[float]:
     """Each pulse's R as the battery step recorded it (the figures are the median pulse's)."""
     for step in record.steps:

@@ -14,7 +14,7 @@ from rig.core.config import BatteryConfig
 from rig.core.records import CameraRecord, Measurement, StepRecord
 from rig.output.results import record_stem
 from rig.report import html
-from rig.report.battery import battery_figures, ohm_text, pulse_resistances
+from rig.report.battery import battery_figures, fixture_resistance, ohm_text, pulse_resistances
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.render import figure_svg
 from rig.report.timeline import FIX_OUTCOME_WORDS, events, step_kind
@@ -183,8 +183,10 @@ def _per_pulse(record: CameraRecord) -> str:
     if headline in pulses:
         marked = shown.index(f"<b>{html.esc(headline)}</b>")
         shown = [p if i == marked else p.replace("<b>", "").replace("</b>", "") for i, p in enumerate(shown)]
+    fixture_ohm = fixture_resistance(record)
+    less = f", each less the fixture's own {html.esc(ohm_text(fixture_ohm))} (rig calibrate)" if fixture_ohm else ""
     return (
-        f'<p id="pulses">The rig pulses the load {len(pulses)} times: {", ".join(shown)}. The internal resistance '
-        f"above is their median ({html.esc(headline)}), and the other figures are that pulse's readings, so one "
-        "disturbed pulse cannot decide the verdict.</p>"
+        f'<p id="pulses">The rig pulses the load {len(pulses)} times: {", ".join(shown)}{less}. The internal '
+        f"resistance above is their median ({html.esc(headline)}), and the other figures are that pulse's readings, "
+        "so one disturbed pulse cannot decide the verdict.</p>"
     )

@@ -126,3 +126,11 @@ def test_a_single_day_is_a_bar_not_the_whole_plot(tmp_path) -> None:
     bars = [p for p in ax.patches]
     axes_width = ax.get_window_extent(renderer).width
     assert bars and all(bar.get_window_extent(renderer).width <= 0.15 * axes_width for bar in bars)
+
+
+def test_per_pulse_values_say_when_the_fixture_resistance_was_taken_off() -> None:
+    record = escalated_camera()
+    assert "fixture's own" not in render_camera_report(record)  # nothing subtracted, nothing said
+    [battery] = [s for s in record.steps if s.name == "battery"]
+    battery.evidence["fixture_ohm"] = 0.042
+    assert "each less the fixture's own 0.0420 Ω (rig calibrate)" in render_camera_report(record)
