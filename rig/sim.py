@@ -18,6 +18,7 @@ from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, loa
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
 from rig.core.config import RigConfig
+from rig.core.stop import StopFlag
 from rig.hardware.fixture import Fixture, build_fixture
 from rig.hardware.outlets import LcusRelayBoard
 from rig.ui.scanner import CameraId
@@ -63,11 +64,13 @@ class SimulatedBench:
     def operator(self):
         return self.world.operator
 
-    def close(self) -> None:
-        self.fixture.close()
+    def close(self) -> list[str]:
+        """Close the fixture (its safe state first), then the emulators; returns what could not be made safe."""
+        failed = self.fixture.close()
         self.wiring.close()
         if self.relay_board is not None:
             self.relay_board.close()
+        return failed
 
 
 def build_sim_bench(
@@ -76,13 +79,14 @@ def build_sim_bench(
     *,
     speed: float | None = None,
     sim_log: str | Path | None = None,
+    stop: StopFlag | None = None,
 ) -> SimulatedBench:
     """A complete simulated bench wired like ``config`` describes, running ``scenario`` (default built in)."""
     if scenario is None:
         scenario = default_scenario()
     elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    clock = VirtualClock(speed=speed)
+    clock = VirtualClock(speed=speed, stop=stop)
     factory = VirtualMockFactory(clock)
     relay_board: RelayBoardEmulator | None = None
     serial_opener = None
