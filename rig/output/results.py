@@ -47,14 +47,14 @@ def _fmt(value: float | None, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")   # what a spreadsheet takes for the start of a formula
 
 
 def spreadsheet_safe(value: str) -> str:
     """A CSV field no spreadsheet runs as a formula (CSV injection): text starting with ``= + - @`` (or a tab
     or carriage return) gets a leading apostrophe, the spreadsheets' own "this is text" mark. Numbers such as
     ``-0.012`` are left as they are."""
-    if not value.startswith(FORMULA_STARTS):
+    if not value.startswith((*FORMULA_STARTS, "\t", "\r")):
         return value
     try:
         float(value)
