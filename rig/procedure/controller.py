@@ -76,6 +76,10 @@ class BenchController:
             if failed:
                 record.notes.append(unsafe_note(failed))
                 record.disposition = Disposition.ABORTED
+            if record.disposition is Disposition.ABORTED and record.fixed_by:
+                # The contract: fixed_by is empty unless the camera is fixed. The cure is still worth knowing.
+                record.notes.append(f"{record.fixed_by} had cured the camera before the stop")
+                record.fixed_by = ""
             record.finished_s = clock.now()
             record.finished_at = session.wall_time().isoformat(timespec="seconds")
             edges = self.fixture.photodiode.edges_since(session.trace_mark)
