@@ -108,7 +108,8 @@ def test_a_second_ctrl_c_goes_straight_to_the_safe_state(monkeypatch: pytest.Mon
     rng = random.Random("double")
     for _ in range(DOUBLE_RUNS):
         first = rng.uniform(0.0, RUN_BENCH_S * 0.8)
-        outcome = run_with_signals(monkeypatch, [(first, signal.SIGINT), (first + rng.uniform(0.0, 0.5), signal.SIGINT)])
+        second = first + rng.uniform(0.0, 0.5)
+        outcome = run_with_signals(monkeypatch, [(first, signal.SIGINT), (second, signal.SIGINT)])
         if outcome.fired:
             assert_stopped_cleanly(outcome, signal.SIGINT)
 
