@@ -104,6 +104,8 @@ def check_results_path(path: str | Path) -> Path:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise ResultsError(f"{shown}: folder {printable(str(parent))} does not exist")
+        if path.exists() and not path.is_file():
+            raise ResultsError(f"{shown}: not a regular file (a device or a pipe cannot hold whole rows)")
         if path.exists() and path.stat().st_size > 0:
             with path.open(newline="", encoding="utf-8") as f:
                 header = next(csv.reader(f), [])
