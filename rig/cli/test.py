@@ -152,7 +152,7 @@ def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) 
     if stop.requested:
         click.echo(f"rig: {_interrupted_line(end, csv_path, stop)}; {safe}", err=True)
         sys.exit(stop.exit_status)
-    if end.unsafe:
+    if end.unsafe and safe not in (end.stopped or ""):
         click.echo(safe, err=True)   # its own line: the stop line below stays the batch's one reason
     if end.output_error:
         click.echo(f"rig: {end.output_error}; the batch stopped, {safe}", err=True)

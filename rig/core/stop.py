@@ -87,18 +87,19 @@ class StopFlag:
             raise StopRequested(self.signals[0])
 
     def wait(self, seconds: float) -> None:
-        """Block up to ``seconds`` real seconds, returning early when a stop is requested."""
-        self.wait_readable(None, seconds)
+        """Block up to ``seconds`` real seconds, returning early on a stop request not yet acted on: before
+        :meth:`check` raised, any request; after it, a second one. So the wind-down after a first signal
+        still waits properly (relay frames, settle times) unless a second signal makes it urgent, and a
+        signal landing just before the wait still ends it."""
+        self.wait_readable(None, seconds, since=1 if self._raised else 0)
 
-    def wait_readable(self, fd: int | None, seconds: float | None = None) -> bool:
-        """Block until ``fd`` is readable (True), or a new stop request arrives or ``seconds`` pass (False).
-
-        Only a request made during this wait ends it early: the wind-down after a first signal still waits
-        properly (relay frames, settle times) unless a second signal makes it urgent."""
-        seen = len(self.signals)
+    def wait_readable(self, fd: int | None, seconds: float | None = None, since: int = 0) -> bool:
+        """Block until ``fd`` is readable (True), or more than ``since`` stop requests were made or ``seconds``
+        pass (False)."""
+        seen = since
         deadline = None if seconds is None else time.monotonic() + seconds
         watched = [self._read_fd] if fd is None else [self._read_fd, fd]
-        while len(self.signals) == seen:
+        while len(self.signals) <= seen:
             timeout = None if deadline is None else min(max(0.0, deadline - time.monotonic()), MAX_SELECT_S)
             ready, _, _ = select.select(watched, [], [], timeout)
             if fd is not None and fd in ready:
