@@ -205,5 +205,8 @@ def _real_bench(config, console: Console, serial: str | None, model: str, stop: 
             on_error=lambda exc: console.print(f"[red]{exc}[/red]: scan again"),
             prompt=lambda: console.print("Scan the next camera's serial (empty line to finish): ", end=""),
             stop=stop,
+        ).ask_on_repeat(
+            lambda serial, line: console.print(
+                f"{serial} was already tested in this batch (scan {line}). Test it again? [y/N] ", end="")
         )
     return fixture, TerminalOperator(clock, console), cameras, None

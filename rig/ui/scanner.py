@@ -83,10 +83,12 @@ class ScannerInput:
         # A serial scanned twice in one batch is usually a double scan, not a second test: ask. Without a way
         # to ask (no terminal) the repeat is refused.
         self.confirm_again = confirm_again
+        self._line_number = 0
 
     def _readline(self) -> str | None:
         """One line, decoded on its own: a garbled byte spoils that line only (a text stream decodes a whole
         chunk at once and would lose the good lines around it). ``None`` for a line that is not UTF-8."""
+        self._line_number += 1   # answers to a question count too: error messages name the real line
         raw = getattr(self.stream, "buffer", None)
         if raw is None:
             return self.stream.readline()
@@ -107,7 +109,7 @@ class ScannerInput:
         return self.stop.wait_readable(fd) and not self.stop.requested
 
     def __iter__(self) -> Iterator[CameraId]:
-        line_number = 0
+        self._line_number = 0
         seen: dict[str, int] = {}
         while True:
             if self.prompt is not None:
@@ -115,7 +117,7 @@ class ScannerInput:
             if not self._wait_for_input():
                 return
             line = self._readline()
-            line_number += 1
+            line_number = self._line_number
             where = f"{self.name} line {line_number}"
             if line is None:
                 self.on_error(SerialError(f"{where}: not text (not UTF-8)"))
@@ -139,6 +141,20 @@ class ScannerInput:
                 continue
             seen.setdefault(serial, line_number)
             yield CameraId(serial, self.model)
+
+    def ask_on_repeat(self, question: Callable[[str, int], None]) -> ScannerInput:
+        """On a repeated serial, print ``question(serial, first_line)`` and read the answer from the same input
+        (``y`` or ``yes`` tests the camera again; anything else, a scan included, does not)."""
+
+        def confirm(serial: str, first_line: int) -> bool:
+            question(serial, first_line)
+            if not self._wait_for_input():
+                return False
+            answer = self._readline() or ""
+            return answer.strip().lower() in ("y", "yes")
+
+        self.confirm_again = confirm
+        return self
 
     def _again(self, serial: str, first_line: int, where: str) -> bool:
         """Test a serial a second time in this batch only when the technician confirms it."""

@@ -268,3 +268,14 @@ def test_spreadsheet_safe_never_starts_a_formula_and_keeps_numbers(value: str) -
         assert safe in (value, "'" + value)
     else:
         assert safe == value
+
+
+def test_a_repeated_scan_is_tested_again_only_on_yes() -> None:
+    questions: list[str] = []
+    errors: list[str] = []
+    stream = io.StringIO("EX-0001\nEX-0001\nn\nEX-0001\ny\nEX-0002\nEX-0002\nEX-0003\n")
+    scanner = ScannerInput(stream, "mini", on_error=lambda exc: errors.append(str(exc))).ask_on_repeat(
+        lambda serial, line: questions.append(f"{serial}@{line}"))
+    assert [camera.serial for camera in scanner] == ["EX-0001", "EX-0001", "EX-0002"]
+    assert questions == ["EX-0001@1", "EX-0001@1", "EX-0002@6"]
+    assert len(errors) == 2   # the "n", and the scan given where the answer was expected

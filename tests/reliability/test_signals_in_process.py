@@ -134,3 +134,33 @@ def test_a_signal_during_a_sheet_drawing_ends_the_batch_after_it(monkeypatch: py
     assert outcome.rows[0]["disposition"] == "pass"
     assert len(drawn) == 1 and drawn[0] > 0
     assert "after camera SG-0001, before the next one" in outcome.stderr
+
+
+def test_rig_check_says_what_was_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
+    fired: list[int] = []
+
+    class SignallingClock(VirtualClock):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.schedule(0.3, lambda: (fired.append(1), os.kill(os.getpid(), signal.SIGTERM)))
+
+    monkeypatch.setattr(rig.sim, "VirtualClock", SignallingClock)
+    result = CliRunner().invoke(cli, ["check", "--sim"])
+    assert fired and result.exit_code == 128 + signal.SIGTERM, result.output
+    assert result.stderr.strip().splitlines() == [
+        "rig: rig check interrupted by SIGTERM; nothing written; every outlet is on and every actuator released"]
+
+
+def test_ctrl_c_in_a_command_without_a_fixture_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rig.cli.classify as classify
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(classify, "read_trace_csv", interrupted)
+    trace = Path(__file__).resolve().parents[1] / "data" / "reliability" / "signals-short.toml"
+    result = CliRunner().invoke(cli, ["classify", str(trace)])
+    assert result.exit_code == 130
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("rig: rig classify interrupted by Ctrl-C (SIGINT) before it finished"), line
+    assert "Aborted!" not in result.output
