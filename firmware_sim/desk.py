@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from firmware_sim.battery import BatterySpec
 from firmware_sim.clock import VirtualClock
-from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
+from firmware_sim.ina219 import BENCH_BUS_NOISE_V, BENCH_SHUNT_NOISE_V, FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory, VirtualMockPin
 from firmware_sim.scenario import Scenario, parse_scenario
 from firmware_sim.wiring import BenchWiring
@@ -100,8 +100,9 @@ def build_desk(scenario: Scenario, seed: int = 0, config: RigConfig | None = Non
     clock = clock or VirtualClock()
     factory = VirtualMockFactory(clock)
     wiring = BenchWiring(config, factory, clock)
-    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219)
+    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm,
+                            bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
     world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=seed)
     outlets = OutletBank.from_config(config, clock, pin_factory=factory)
     outlets.all_on()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware_sim.clock import VirtualClock
-from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
+from firmware_sim.ina219 import BENCH_BUS_NOISE_V, BENCH_SHUNT_NOISE_V, FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
@@ -103,8 +103,9 @@ def build_sim_bench(
     wiring = BenchWiring(
         config, factory, clock, relay_board=relay_board, sim_log_path=str(sim_log) if sim_log else None
     )
-    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219)
+    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm,
+                            bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
     world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=scenario.seed, i2c_bus=i2c_bus)
     fixture = build_fixture(
         config,

@@ -46,6 +46,10 @@ class PhotodiodeConfig(_Strict):
 
 class PowerMeterConfig(_Strict):
     i2c_bus: int = Field(1, ge=0, le=31)
+    i2c_bus_hz: int = Field(
+        100_000, ge=10_000, le=1_000_000,
+        description="the bus clock (dtparam=i2c_arm_baudrate on a Pi): the simulator's I2C runs at it",
+    )
     address: int = Field(0x40, ge=0x40, le=0x4F)
     shunt_ohm: float = Field(0.1, ge=0.001, le=10.0, description="a current shunt: milliohms to a few ohms")
     max_expected_current_a: float = Field(2.0, gt=0, le=3.2)
@@ -87,6 +91,13 @@ class BatteryConfig(_Strict):
     min_open_circuit_v: float = Field(3.0, gt=0, le=4.0)
     min_loaded_v: float = Field(2.6, gt=0, le=4.0)
     max_internal_resistance_ohm: float = Field(1.0, gt=0, le=20.0)
+    camera_brownout_v: float = Field(
+        2.0, gt=0, le=5.0, description="ASSUMED: below this a camera on the pack under test resets"
+    )
+    calibration_file: str | None = Field(
+        None, min_length=1, max_length=1024,
+        description="where `rig calibrate` stores the fixture's series resistance",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> BatteryConfig:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rig.hardware.fixture import Fixture
 from rig.hardware.outlets import OutletError
+from rig.procedure.battery_test import reference_pulse
 
 TOGGLE_S = 1.0
 
@@ -28,18 +29,30 @@ class CheckResult:
 
 
 def check_power_meter(fixture: Fixture) -> CheckResult:
+    """The INA219 and the load path, on the known-good reference pack (the camera's holder may be empty): a
+    dead or missing reference pack, or a load pulse that draws nothing, is not OK."""
     meter = fixture.power_meter
     if meter is None:
         return CheckResult("INA219", False, fixture.power_meter_error)
+    battery = fixture.config.battery
+    actuators = fixture.actuators
     try:
-        reading = meter.read()
+        pulse = reference_pulse(meter, actuators.load_switch, actuators.battery_changeover, fixture.clock, battery)
     except Exception as exc:
         return CheckResult("INA219", False, f"found but reading failed: {exc}")
-    return CheckResult(
-        "INA219",
-        True,
-        f"{meter.where}: {reading.load_voltage_v:.3f} V, {reading.current_a * 1000:.1f} mA",
-    )
+    pack_v = pulse.background.load_voltage_v
+    seen = f"{meter.where}: reference pack {pack_v:.3f} V, load pulse {pulse.delta_i_a * 1000:.0f} mA"
+    if pack_v < battery.min_open_circuit_v:
+        return CheckResult(
+            "INA219", False,
+            f"{seen}: the reference pack is dead or missing (below {battery.min_open_circuit_v:g} V): "
+            "fit a fresh one in the reference holder and check its leads to the changeover relay (K3 CH2)",
+        )
+    if not pulse.draws:
+        return CheckResult(
+            "INA219", False, f"{seen}: the load pulse draws nothing: check the load switch MOSFET and the load resistor"
+        )
+    return CheckResult("INA219", True, f"{seen}, slope {pulse.resistance_ohm:.3f} ohm (pack and fixture)")
 
 
 def check_photodiode(fixture: Fixture) -> CheckResult:
