@@ -66,14 +66,18 @@ BAD_CONFIGS = {
 }
 
 
+def assert_refused_in_one_line(parse, error: type[Exception], text: str, names: str) -> None:
+    """``parse(text, "f.toml")`` raises ``error`` in one short line naming the file and ``names``."""
+    with pytest.raises(error) as caught:
+        parse(text, "f.toml")
+    message = str(caught.value)
+    assert message.startswith("f.toml: ") and names in message, message
+    assert message.splitlines() == [message] and len(message) < 400
+
+
 @pytest.mark.parametrize("case", list(BAD_CONFIGS))
 def test_a_nonsense_config_is_refused_in_one_line(case: str) -> None:
-    text, names = BAD_CONFIGS[case]
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, "bench.toml")
-    message = str(caught.value)
-    assert message.startswith("bench.toml: ") and names in message, message
-    assert message.splitlines() == [message] and len(message) < 400
+    assert_refused_in_one_line(parse_config, ConfigError, *BAD_CONFIGS[case])
 
 
 @pytest.mark.parametrize("case", ["router_off_inf", "settle_inf", "deep_array", "nul_lock_file", "pin_true",
@@ -170,12 +174,7 @@ BAD_SCENARIOS = {
 
 @pytest.mark.parametrize("case", list(BAD_SCENARIOS))
 def test_a_nonsense_scenario_is_refused_in_one_line(case: str) -> None:
-    text, names = BAD_SCENARIOS[case]
-    with pytest.raises(ScenarioError) as caught:
-        parse_scenario(text, "s.toml")
-    message = str(caught.value)
-    assert message.startswith("s.toml: ") and names in message, message
-    assert message.splitlines() == [message] and len(message) < 400
+    assert_refused_in_one_line(parse_scenario, ScenarioError, *BAD_SCENARIOS[case])
 
 
 # -- serials and the scanner ------------------------------------------------------------------------------------
