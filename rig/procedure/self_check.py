@@ -68,13 +68,20 @@ def check_photodiode(fixture: Fixture) -> CheckResult:
 
 
 def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+    """Each outlet switched off and on, seen by a person; the hardware's own read-back is checked on the way
+    (``Outlet`` raises when a plug or board reports another state), and a plug says who it is."""
     results = []
-    relays = fixture.config.relays
     for name in fixture.outlets:
         outlet = fixture.outlets[name]
         cfg = fixture.config.outlets[name]  # type: ignore[index]
-        where = f"GPIO{cfg.pin}" if relays.backend == "gpio" else f"channel {cfg.channel} on {relays.serial_port}"
+        where = cfg.settings.where()
+        notes = "".join(f"; warning: {w}" for w in cfg.settings.warnings())
+        if not cfg.settings.fail_safe():
+            notes += f"; not fail-safe (acknowledged): {cfg.settings.fail_safe_problem()}"
         try:
+            about = outlet.describe()
+            if about:
+                where += f" {about}"
             outlet.off()
             seen_off = confirm(name, f"Is the {name} outlet OFF now?", False)
             fixture.clock.sleep(TOGGLE_S)
@@ -86,15 +93,18 @@ def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
         finally:
             with contextlib.suppress(OutletError):
                 outlet.on()
+        if outlet.unconfirmed_reason():
+            notes = f"; not read back: {outlet.unconfirmed_reason()}{notes}"
         if seen_off and seen_on:
-            results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"))
+            results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"
+                            f"{', read back on' if outlet.confirmed else ''}{notes}"))
         else:
             results.append(
                 CheckResult(
                     f"outlet {name}",
                     False,
                     f"{where}: not seen switching {'off' if not seen_off else 'on'}: check the relay's input "
-                    f"wire and its active_low/normally_on setting",
+                    f"wire and its active_low/normally_on setting (or what the plug powers){notes}",
                 )
             )
     return results

@@ -86,7 +86,7 @@ def test_outlet_not_seen_switching_names_pin_and_setting(make_bench) -> None:
 
 
 def test_serial_relay_board_is_checked_on_its_channels() -> None:
-    config = parse_config('[relays]\nbackend = "serial"\n', "serial.toml")
+    config = parse_config('[relays]\nbackend = "serial"\nserial_port = "/dev/ttyUSB0"\n', "serial.toml")
     bench = build_sim_bench(config)
     try:
         results = _by_part(run_check(bench.fixture, simulated_technician(bench)))
