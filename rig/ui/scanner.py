@@ -7,6 +7,7 @@ technician simply scans again.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -99,13 +100,21 @@ class ScannerInput:
             return None
 
     def _wait_for_input(self) -> bool:
-        """Block until a line can be read; False when a stop was requested meanwhile."""
+        """Block until a line can be read; False when a stop was requested meanwhile.
+
+        Only a terminal (the barcode scanner, a person) is waited on with ``select``: it delivers a line per
+        read, so nothing sits unseen in Python's buffer. A pipe or a file is read directly: its lines are
+        there already, or its end is."""
         if self.stop is None:
             return True
+        if self.stop.requested:
+            return False
         try:
             fd = self.stream.fileno()
+            if not os.isatty(fd):
+                return True
         except (AttributeError, OSError, ValueError):
-            return not self.stop.requested
+            return True
         return self.stop.wait_readable(fd) and not self.stop.requested
 
     def __iter__(self) -> Iterator[CameraId]:

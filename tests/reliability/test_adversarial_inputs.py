@@ -226,17 +226,26 @@ def test_a_serial_scanned_twice_needs_confirmation() -> None:
 
 
 def test_a_stop_while_waiting_for_a_scan_ends_the_input_at_once() -> None:
+    """A scanner on a terminal that never types: a signal ends the wait (and the batch's input) at once."""
     import os
+    import pty
+    import time
 
-    read_fd, write_fd = os.pipe()   # a scanner that never types
+    from rig.core.stop import stop_on_signals
+
+    controller, terminal = pty.openpty()
     stop = StopFlag()
     try:
-        with open(read_fd, encoding="utf-8", closefd=True) as stream:
-            scanner = ScannerInput(stream, "mini", on_error=lambda exc: None, stop=stop,
-                                   prompt=lambda: stop.request(signal.SIGINT))
+        with open(terminal, encoding="utf-8", closefd=False) as stream, stop_on_signals(stop, (signal.SIGALRM,)):
+            scanner = ScannerInput(stream, "mini", on_error=lambda exc: None, stop=stop)
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            started = time.monotonic()
             assert list(scanner) == []
+            assert time.monotonic() - started < 2.0 and stop.requested
     finally:
-        os.close(write_fd)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        os.close(controller)
+        os.close(terminal)
         stop.close()
 
 
