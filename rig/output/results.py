@@ -128,16 +128,17 @@ def clean_length(data: bytes) -> tuple[int, bool]:
     """How many leading bytes of a results file are whole rows, and whether the last of them only lacks its
     line end (a spreadsheet's save). A row is whole when its quotes are closed, it ends with a line break and
     it has every column; what follows the last whole row is a damaged tail (a cut write)."""
+    # '"' and '\n' never occur inside a UTF-8 multi-byte character, so bytes are enough to follow the quotes.
     in_quotes = False
-    clean = 0
-    row_start = 0
-    for index, byte in enumerate(data):   # '"' and '\n' never occur inside a UTF-8 multi-byte character
-        if byte == 0x22:
-            in_quotes = not in_quotes
-        elif byte == 0x0A and not in_quotes:
-            if _field_count(data[row_start:index + 1]) == len(RESULT_COLUMNS):
-                clean = index + 1
-            row_start = index + 1
+    clean = row_start = pos = 0
+    while (line_end := data.find(b"\n", pos)) >= 0:
+        in_quotes ^= data.count(b'"', pos, line_end) % 2 == 1
+        pos = line_end + 1
+        if not in_quotes:   # a row ends here
+            if _field_count(data[row_start:pos]) == len(RESULT_COLUMNS):
+                clean = pos
+            row_start = pos
+    in_quotes ^= data.count(b'"', pos) % 2 == 1
     tail = data[row_start:]
     if tail and not in_quotes and clean == row_start and _field_count(tail) == len(RESULT_COLUMNS):
         return len(data), True
