@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
 
 import click
@@ -36,6 +37,16 @@ def config_file_option(help_text: str):
     return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help=help_text)
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C in a command that touches no fixture (``classify``, ``report``): one line, not click's bare
+    ``Aborted!``. (``test``, ``check`` and ``record`` catch their signals themselves and say more.)"""
+
+    exit_code = 128 + signal.SIGINT
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        click.echo(f"rig: {self.format_message()}", err=True, file=file)
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported only when listed or run, from "module:attribute" targets;
     a target whose module is not there is left out."""
@@ -59,6 +70,16 @@ class LazyGroup(click.Group):
                 return None
             raise
         return getattr(module, attribute)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            command = ctx.invoked_subcommand or "command"
+            raise Interrupted(
+                f"rig {command} interrupted by Ctrl-C (SIGINT) before it finished: what it was writing is "
+                "incomplete; it does not touch the fixture's outlets"
+            ) from None
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

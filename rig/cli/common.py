@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import signal
+import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import click
 from click.core import ParameterSource
 
 from rig.cli import RigError, config_file_option
 from rig.core.config import ConfigError, RigConfig, load_config
+from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 
 CONFIG_HELP = "Fixture configuration (TOML) merged over the built-in reference fixture."
 _CONFIG_KEY = "rig.config"  # in the root context's meta: (path, RigConfig) from ``rig --config FILE``
@@ -74,23 +75,29 @@ def _refuse(names: list[str], verb: str, why: str) -> None:
     raise RigError(f"{' and '.join(names)} {verb}" + (f": {why}" if why else ""))
 
 
-class SignalExit(SystemExit):
-    """Raised by SIGTERM/SIGHUP so that every ``finally`` (outlets back on) runs, as for Ctrl-C."""
-
-
-def _raise_signal_exit(signum: int, _frame) -> None:
-    raise SignalExit(128 + signum)
-
-
 @contextmanager
-def exit_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP unwind the stack like Ctrl-C does, instead of killing the process in place."""
-    previous = {sig: signal.signal(sig, _raise_signal_exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+def interruptible() -> Iterator[StopFlag]:
+    """Ctrl-C, SIGTERM and SIGHUP stop the command at its next wait (the handlers only record the request);
+    the ``StopRequested`` that unwinds it ends here, after every ``finally`` (the safe state) has run. The
+    caller then reports with :func:`exit_if_interrupted`."""
+    stop = StopFlag()
     try:
-        yield
+        with stop_on_signals(stop), suppress(StopRequested):
+            yield stop
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        stop.close()
+
+
+def exit_if_interrupted(stop: StopFlag, command: str, written: str, unsafe: list[str]) -> None:
+    """One line saying what was interrupted, what was written and whether the bench is safe; then the
+    signal's exit status (128 + its number). Nothing when no signal came."""
+    if not stop.requested:
+        return
+    from rig.hardware.fixture import unsafe_note
+
+    safe = unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"
+    click.echo(f"rig: {command} interrupted by {stop.describe()}; {written}; {safe}", err=True)
+    sys.exit(stop.exit_status)
 
 
 def build_real_fixture(config: RigConfig, clock):

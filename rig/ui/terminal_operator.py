@@ -39,6 +39,7 @@ class TerminalOperator:
         self.console.print("(Enter when done, 'n' + Enter if it cannot be done)")
         deadline = self.clock.now() + timeout_s
         while (remaining := deadline - self.clock.now()) > 0:
+            self.clock.sleep(0)   # the clock is where a stop request (Ctrl-C) lands
             ready, _, _ = select.select([self.stream], [], [], min(POLL_S, remaining))
             if ready:
                 answer = self._readline()

@@ -193,7 +193,7 @@ def test_battery_rows_take_the_limits_the_run_recorded() -> None:
     assert rows["load_a"].passed is None and rows["load_a"].limit_text == ""
     record = fixed_camera()
     record.steps = []  # no battery step: the configured limits stand in
-    rows = {r.name: r for r in battery_figures(record, BatteryConfig(min_loaded_v=3.2))}
+    rows = {r.name: r for r in battery_figures(record, BatteryConfig(min_loaded_v=3.2, min_open_circuit_v=3.4))}
     assert (rows["loaded_v"].limit_text, rows["loaded_v"].passed) == ("≥ 3.2 V", False)
 
 
