@@ -57,7 +57,6 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, mod
         check_results_path(csv_path)   # read-only: nothing is written before the locks are held
     except ResultsError as exc:
         raise RigError(str(exc)) from None
-    scenario_obj = _load_scenario(scenario) if sim else None
     if lock_path is None and not sim:
         lock_path = config.bench.lock_file
     console = Console(stderr=True)
@@ -73,6 +72,9 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, mod
                 raise RigError(str(exc)) from None
             for notice in results.notices:
                 click.echo(f"rig: {notice}", err=True)
+            # After the results file exists: a refused scenario leaves a valid, empty results file (header
+            # only) for the tools that read it, and nothing else.
+            scenario_obj = _load_scenario(scenario) if sim else None
             outputs = BatchOutputs(
                 results,
                 Path(records_dir) if records_dir else Path(csv_path).parent / "records",

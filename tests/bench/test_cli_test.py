@@ -77,7 +77,7 @@ def test_bad_scenario_is_one_line_and_writes_no_row(tmp_path) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     assert "bad-scenario.toml" in lines[0] and "no_such_fault" in lines[0]
-    assert not csv_path.exists()   # refused before any output is touched
+    assert csv_path.read_text().strip() == ",".join(RESULT_COLUMNS)   # a valid, empty results file: no row
 
 
 def test_foreign_results_file_is_refused_untouched(tmp_path) -> None:

@@ -208,7 +208,7 @@ def test_rig_test_with_a_bad_scenario_says_one_line_and_writes_no_row(text: str)
         assert result.exit_code == 2, result.output
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"rig: {scenario_path}: "), lines
-        assert not csv_path.exists()   # refused before any output is touched
+        assert csv_path.read_text() == HEADER_LINE + "\n"   # a valid, empty results file: no row
 
 
 # -- LED traces -------------------------------------------------------------------------------------------------
