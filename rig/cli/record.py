@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_if_interrupted, interruptible, load_config_or_fail, refuse_unless
 from rig.led.classifier import PatternClassifier
 from rig.led.trace import Trace, write_trace_csv, write_trace_vcd
 
@@ -25,8 +25,7 @@ POLL_S = 0.05
 @config_option
 def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
     """Record the LED for SECONDS into a trace file, printing the pattern live as soon as it is decided."""
-    if scenario and not sim:
-        raise RigError("SCENARIO needs --sim")
+    refuse_unless(click.get_current_context(), sim, "--sim", "scenario", "camera_index")
     out = Path(output)
     if out.suffix.lower() not in (".csv", ".vcd"):
         raise RigError(f"{output}: the trace file must end in .csv or .vcd")
@@ -34,12 +33,13 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
         raise RigError(f"{output}: folder {out.parent} does not exist")
     config = load_config_or_fail(config_path)
     console = Console()
-    with exit_on_signals():
+    unsafe: list[str] = []
+    with interruptible() as stop:
         if sim:
             from rig.sim import ScenarioError, build_sim_bench, load_sim_scenario
 
             try:
-                bench = build_sim_bench(config, load_sim_scenario(scenario))
+                bench = build_sim_bench(config, load_sim_scenario(scenario), stop=stop)
                 spec = bench.world.mount(camera_index)
             except ScenarioError as exc:
                 raise RigError(str(exc)) from None
@@ -51,11 +51,12 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
             from rig.cli.common import build_real_fixture
             from rig.core.clock import MonotonicClock
 
-            fixture = build_real_fixture(config, MonotonicClock())
+            fixture = build_real_fixture(config, MonotonicClock(stop))
         try:
             trace = _capture(fixture, seconds, console)
         finally:
-            fixture.close()
+            unsafe = fixture.close()
+    exit_if_interrupted(stop, "rig record", f"no trace written to {output}", unsafe)
     if out.suffix.lower() == ".vcd":
         write_trace_vcd(trace, out)
     else:

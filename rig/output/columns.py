@@ -66,6 +66,22 @@ TIME_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind is Colum
 LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind is ColumnKind.LIST)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")   # what a spreadsheet takes for the start of a formula
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A CSV field no spreadsheet runs as a formula (CSV injection): text starting with ``= + - @`` (or a tab
+    or carriage return) gets a leading apostrophe, the spreadsheets' own "this is text" mark. Numbers such as
+    ``-0.012`` are left as they are."""
+    if not value.startswith((*FORMULA_STARTS, "\t", "\r")):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def result_row(record: CameraRecord) -> dict[str, str]:
-    """The CSV row of a finished camera, as the contract defines it."""
-    return {column.name: column.value(record) for column in COLUMNS}
+    """The CSV row of a finished camera, as the contract defines it (every field spreadsheet-safe)."""
+    return {column.name: spreadsheet_safe(column.value(record)) for column in COLUMNS}

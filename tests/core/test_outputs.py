@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rig.cli import cli
 from rig.core.records import CameraRecord, Disposition
 from rig.output.columns import CONTRACT_COLUMNS, NUMBER_COLUMNS, RESULT_COLUMNS, result_row
 from rig.output.results import ResultsCsv
-from rig.output.writers import OUTPUT_NAMES, BatchOutputs
+from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.report import results_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -50,11 +51,12 @@ def test_a_failing_sheet_is_reported_but_a_failing_row_stops(tmp_path: Path) -> 
         raise OSError(28, "No space left on device")
 
     sheet = next(w for w in outputs.writers if w.name == "sheet")
-    outputs.writers[outputs.writers.index(sheet)] = type(sheet)("sheet", full, essential=False)
+    outputs.writers[outputs.writers.index(sheet)] = replace(sheet, write=full)
     outputs.write(_record())
     assert outputs.problems == ["CAM-1: report sheet not written: No space left on device"]
-    outputs.writers[0] = type(sheet)("csv", full)
-    with pytest.raises(OSError):
+    json_writer = outputs.writers[1]
+    outputs.writers[1] = replace(json_writer, write=full)
+    with pytest.raises(OutputFailed, match="cannot write the record of CAM-1: No space left on device"):
         outputs.write(_record())
 
 
