@@ -1,4 +1,7 @@
-"""``rig record``: capture an LED trace from the photodiode and say the pattern as soon as it is decided."""
+"""``rig record``: capture an LED trace from the photodiode and say the pattern as soon as it is decided.
+
+It needs the photodiode and nothing else (no outlets, no meter), and it streams: each poll's edges are written
+to the file and freed from the photodiode's buffer, so a soak run of hours records in bounded memory."""
 
 from __future__ import annotations
 
@@ -8,9 +11,12 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import build_real_photodiode, config_option, exit_on_signals, load_config_or_fail
+from rig.hardware.photodiode import Photodiode
 from rig.led.classifier import PatternClassifier
-from rig.led.trace import Trace, write_trace_csv, write_trace_vcd
+from rig.led.edge import Edge
+from rig.led.trace import CsvTraceWriter, TraceSink, VcdTraceWriter
+from rig.procedure.observe import check_overflow
 
 POLL_S = 0.05
 
@@ -46,45 +52,66 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
             except IndexError as exc:
                 raise RigError(f"--camera {camera_index}: {exc}") from None
             console.print(f"simulated camera {spec.serial} ({spec.model}, faults: {', '.join(spec.faults) or 'none'})")
-            fixture = bench.fixture
+            clock, photodiode, closer = bench.fixture.clock, bench.fixture.photodiode, bench.fixture.close
         else:
-            from rig.cli.common import build_real_fixture
             from rig.core.clock import MonotonicClock
 
-            fixture = build_real_fixture(config, MonotonicClock())
+            clock = MonotonicClock()
+            photodiode = build_real_photodiode(config, clock)   # recording needs nothing else: no outlets
+            closer = photodiode.close
         try:
-            trace = _capture(fixture, seconds, console)
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                sink = VcdTraceWriter(f) if out.suffix.lower() == ".vcd" else CsvTraceWriter(f)
+                count = _capture(clock, photodiode, seconds, console, sink)
+        except OSError as exc:
+            raise RigError(f"{output}: cannot write: {exc.strerror or exc}") from None
         finally:
-            fixture.close()
-    if out.suffix.lower() == ".vcd":
-        write_trace_vcd(trace, out)
-    else:
-        write_trace_csv(trace, out)
-    console.print(f"{len(trace.edges)} edges in {seconds:g} s written to {out}")
+            closer()
+    console.print(f"{count} edges in {seconds:g} s written to {out}")
 
 
-def _capture(fixture, seconds: float, console: Console) -> Trace:
-    clock, photodiode = fixture.clock, fixture.photodiode
+def _capture(clock, photodiode: Photodiode, seconds: float, console: Console, sink: TraceSink) -> int:
+    """Stream the photodiode's edges into ``sink`` and the classifier, freeing the buffer as it goes."""
     start = clock.now()
-    mark = photodiode.mark()
-    initial = int(photodiode.lit)
-    classifier = PatternClassifier(start_s=0.0, initial_level=initial)
-    fed = 0
+    position = photodiode.mark()
+    overflowed = photodiode.overflowed
+    level = int(photodiode.lit)
+    sink.begin(0.0, level)
+    classifier = PatternClassifier(start_s=0.0, initial_level=level)
+    count = 0
     announced = False
-    while (elapsed := clock.now() - start) < seconds:
-        clock.sleep(min(POLL_S, seconds - elapsed))
-        edges = photodiode.edges_since(mark)
-        for edge in edges[fed:]:
-            classifier.feed((edge.t_s - start, int(edge.lit)))
-        fed = len(edges)
-        classifier.advance(clock.now() - start)
-        if classifier.decision is not None and not announced:
+    while True:
+        elapsed = clock.now() - start
+        edges = photodiode.edges_since(position)
+        position += len(edges)
+        photodiode.discard_before(position)
+        check_overflow(photodiode, overflowed)
+        for t_s, new in edges:
+            t_rel = min(t_s - start, seconds)
+            if new == level:
+                continue
+            level = new
+            edge = Edge(t_rel, new)
+            sink.edge(edge)
+            count += 1
+            if not announced:
+                classifier.feed(edge)
+        if elapsed >= seconds:
+            break
+        if not announced:
+            classifier.advance(elapsed)
             decision = classifier.decision
-            console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")
-            announced = True
-    end = clock.now() - start
+            if decision is not None:
+                console.print(f"pattern: [bold]{decision.pattern.value}[/bold] "
+                              f"(decided at {decision.decided_at_s:.2f} s)")
+                announced = True
+        clock.sleep(min(POLL_S, seconds - elapsed))
     if not announced:
-        decision = classifier.finish(end)
-        console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (best guess at the end, {end:.2f} s)")
-    pairs = [(e.t_s - start, int(e.lit)) for e in photodiode.edges_since(mark)]
-    return Trace.from_pairs(initial, pairs, end)
+        decision = classifier.finish(seconds)
+        if decision.committed:
+            console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")
+        else:
+            console.print(f"pattern: not decided in {seconds:g} s; seen: {decision.evidence.get('seen', '')} "
+                          f"(best guess {decision.pattern.value})")
+    sink.end(seconds)
+    return count

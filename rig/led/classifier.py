@@ -40,11 +40,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rig.led.edge import Edge
 from rig.led.grammar import Phase, Reading, interpret
 from rig.led.patterns import Pattern
 from rig.led.pulses import PulseTracker
 from rig.led.timing import DEFAULT_PATTERN_TIMING, PatternTiming
-from rig.led.trace import Edge, Trace
+from rig.led.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -65,20 +66,6 @@ class Decision:
                 "committed": self.committed, "evidence": self.evidence}
 
 
-def _edge_parts(edge) -> tuple[float, int]:
-    """Accept an :class:`Edge`, a ``(t_s, level)`` pair, or anything with ``t_s`` and ``level`` or ``lit``."""
-    if isinstance(edge, tuple):
-        t_s, level = edge
-    elif hasattr(edge, "level"):
-        t_s, level = edge.t_s, edge.level
-    else:
-        t_s, level = edge.t_s, edge.lit
-    level = int(level)
-    if level not in (0, 1):
-        raise ValueError(f"LED level must be 0 or 1, got {level}")
-    return float(t_s), level
-
-
 class PatternClassifier:
     """Streaming classifier. ``feed`` edges in time order, ``advance`` the time when none comes, ``finish``.
 
@@ -96,6 +83,8 @@ class PatternClassifier:
         self._now = start_s
         self._decision: Decision | None = None
         self._reading: Reading = interpret([], start_s, start_s, timing)
+        self._seen_changes = -1            # the tracker's change count at the last evaluation
+        self._wake = self._next_wake()     # the earliest time something is due (tracker timer or deadline)
 
     # --- the controller's view ---
     @property
@@ -119,22 +108,34 @@ class PatternClassifier:
 
     # --- input ---
     def feed(self, edge: Edge | tuple[float, int]) -> Decision | None:
-        """One edge from the photodiode. Returns the decision once committed (then on every later call)."""
-        t_s, level = _edge_parts(edge)
-        self._check_time(t_s, "edge")
+        """One edge from the photodiode. Returns the decision once committed (then on every later call).
+
+        This is the per-edge path (a PWM-driven LED gives 10,000 edges a second): it only compares times until
+        a timer is due or the tracker's pulses change."""
+        t_s, level = edge
+        if t_s < self._now:
+            raise ValueError(f"edge at {t_s:.6f} s is before {self._now:.6f} s: time went backwards")
+        if level != 0 and level != 1:   # bools and numpy ints are fine too
+            raise ValueError(f"LED level must be 0 or 1, got {level}")
         if self._decision is None:
-            self._run_until(t_s)
-        if self._decision is None:
-            self._now = t_s
-            self._tracker.raw_edge(t_s, level)
-            self._evaluate()
-            self._run_until(t_s)
+            if t_s >= self._wake:
+                self._run_until(t_s)
+            if self._decision is None:
+                tracker = self._tracker
+                tracker.raw_edge(t_s, level)
+                self._now = t_s
+                if tracker.changes != self._seen_changes:
+                    self._evaluate()
+                self._wake = self._next_wake()
+                if self._wake <= t_s:
+                    self._run_until(t_s)
         self._now = t_s
         return self._decision
 
     def advance(self, now_s: float) -> Decision | None:
         """Time has reached ``now_s`` with no edge since the last one."""
-        self._check_time(now_s, "time")
+        if now_s < self._now:
+            raise ValueError(f"time at {now_s:.6f} s is before {self._now:.6f} s: time went backwards")
         self._run_until(now_s)
         self._now = now_s
         return self._decision
@@ -149,35 +150,45 @@ class PatternClassifier:
         return Decision(pattern, end_s, reading.evidence, committed=False)
 
     # --- internals ---
-    def _check_time(self, t_s: float, what: str) -> None:
-        if t_s < self._now:
-            raise ValueError(f"{what} at {t_s:.6f} s is before {self._now:.6f} s: time went backwards")
+    def _next_wake(self) -> float:
+        tracker = self._tracker
+        due = tracker.next_due()
+        deadline = self._reading.deadline_s if tracker.stable else None
+        if due is None:
+            return _NEVER if deadline is None else deadline
+        return due if deadline is None or due <= deadline else deadline
 
     def _run_until(self, t_s: float) -> None:
         """Fire every timer due by ``t_s`` in time order: the tracker's, and the grammar's deadline."""
+        tracker = self._tracker
         while self._decision is None:
-            due = self._tracker.next_due()
-            deadline = self._reading.deadline_s if self._tracker.stable else None
-            candidates = [d for d in (due, deadline) if d is not None]
-            if not candidates or min(candidates) > t_s:
+            wake = self._next_wake()
+            if wake > t_s:
+                self._wake = wake
                 return
-            self._now = max(self._now, min(candidates))
-            if due is not None and due == min(candidates):
-                self._tracker.fire_next(self._now)
+            self._now = max(self._now, wake)
+            due = tracker.next_due()
+            if due is not None and due == wake:
+                tracker.fire_next(self._now)
                 self._evaluate()
                 continue
             self._evaluate()
-            late = self._reading.deadline_s
-            if self._decision is None and late is not None and late <= self._now:  # pragma: no cover
-                raise AssertionError(f"deadline {late} passed at {self._now} without a decision")
+            if self._decision is None:  # pragma: no cover - the grammar decides at its own deadline
+                raise AssertionError(f"deadline {wake} passed at {self._now} without a decision")
+        self._wake = _NEVER
 
     def _evaluate(self) -> None:
-        if not self._tracker.stable:
+        tracker = self._tracker
+        self._seen_changes = tracker.changes
+        if not tracker.stable:
             return
-        reading = interpret(self._tracker.pulses(), self.start_s, self._now, self.timing)
+        reading = interpret(tracker.pulses(), self.start_s, self._now, self.timing)
         self._reading = reading
         if reading.pattern is not None:
             self._decision = Decision(reading.pattern, self._now, reading.evidence)
+
+
+_NEVER = float("inf")
 
 
 def classify_trace(trace: Trace, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> Decision:

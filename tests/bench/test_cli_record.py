@@ -39,3 +39,33 @@ def test_bad_arguments_are_one_line(tmp_path) -> None:
     result = runner.invoke(cli, ["record", "--sim", "--seconds", "1", "-o", str(tmp_path / "no" / "t.csv")])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_record_on_the_pi_builds_only_the_photodiode(tmp_path, monkeypatch) -> None:
+    """Issue 18 item 9: recording needs the photodiode alone; no outlet (nor any other pin) is claimed."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    factory = MockFactory()
+    monkeypatch.setattr(Device, "pin_factory", factory)
+    out = tmp_path / "t.csv"
+    result = CliRunner().invoke(cli, ["record", "--seconds", "0.2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "outlet" not in result.output
+    assert [info.name for info in factory.pins] == ["GPIO17"]   # the photodiode pin, nothing else
+    assert read_trace_csv(out).end_s == 0.2
+
+
+def test_record_off_the_pi_names_the_photodiode(tmp_path, monkeypatch) -> None:
+    from gpiozero import Device
+    from gpiozero.exc import BadPinFactory
+
+    def no_factory():
+        raise BadPinFactory("Unable to load any default pin factory!")
+
+    monkeypatch.setattr(Device, "pin_factory", None)
+    monkeypatch.setattr(Device, "_default_pin_factory", staticmethod(no_factory))
+    result = CliRunner().invoke(cli, ["record", "--seconds", "0.2", "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2
+    assert "photodiode on GPIO17" in result.output and "--sim" in result.output
+    assert "outlet" not in result.output

@@ -246,12 +246,9 @@ def test_feed_returns_the_decision_once_and_keeps_it() -> None:
 
 
 def test_accepts_pairs_edges_and_photodiode_style_edges() -> None:
-    class LedEdge:
-        def __init__(self, t_s: float, lit: bool) -> None:
-            self.t_s, self.lit = t_s, lit
-
+    """One edge type: a pair, an Edge and what the photodiode hands out (an Edge, levels maybe bool) agree."""
     answers = []
-    for make in (lambda t, v: (t, v), Edge, lambda t, v: LedEdge(t, bool(v))):
+    for make in (lambda t, v: (t, v), Edge, lambda t, v: Edge(t, bool(v))):
         clf = PatternClassifier()
         for t, v in [(1.0, 1), (1.15, 0), (4.0, 1), (4.15, 0)]:
             clf.feed(make(t, v))
