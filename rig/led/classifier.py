@@ -191,10 +191,34 @@ class PatternClassifier:
 _NEVER = float("inf")
 
 
+class ClassifyingSink:
+    """A :class:`~rig.led.trace.TraceSink` that classifies a trace as it is read (bounded memory at any length).
+    Edges after the decision are only counted, so the reader can still check the rest of the file."""
+
+    def __init__(self, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> None:
+        self.timing = timing
+        self.classifier: PatternClassifier | None = None
+        self.decision: Decision | None = None
+        self.edges = 0
+
+    def begin(self, start_s: float, initial_level: int) -> None:
+        self.classifier = PatternClassifier(start_s, initial_level, self.timing)
+
+    def edge(self, edge: Edge) -> None:
+        self.edges += 1
+        clf = self.classifier
+        assert clf is not None
+        if clf._decision is None:
+            clf.feed(edge)
+
+    def end(self, end_s: float) -> None:
+        assert self.classifier is not None
+        self.decision = self.classifier.finish(max(end_s, self.classifier.now_s))
+
+
 def classify_trace(trace: Trace, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> Decision:
     """Stream a whole trace through a :class:`PatternClassifier` and return its decision."""
-    clf = PatternClassifier(trace.start_s, trace.initial_level, timing)
-    for edge in trace.edges:
-        if clf.feed(edge) is not None:
-            break
-    return clf.finish(max(trace.end_s, clf.now_s))
+    sink = ClassifyingSink(timing)
+    trace.replay(sink)
+    assert sink.decision is not None
+    return sink.decision

@@ -220,4 +220,22 @@ def _waiting(phase: Phase, ev: dict[str, object], now_s: float, final: bool, t: 
         return Reading(Phase.DONE, on_silence, on_silence, ev)
     if final and on_silence is Pattern.SOLID and guess is Pattern.UNKNOWN:
         ev["reason"] = "lit for the whole observation, shorter than a clip: a recording or a stuck LED"
+    if final:
+        ev["seen"] = _seen(phase, now_s, start_s, r1, light, light_fall, len(burst_rises))
     return Reading(phase, None, guess, ev, deadline)
+
+
+def _seen(phase: Phase, now_s: float, start_s: float, r1: float, light: Pulse | None, light_fall: float,
+          burst_flashes: int) -> str:
+    """What the LED did, in words, when observation stopped before the pattern was decided (the guess alone
+    would claim more than was seen: a light still on may be a clip, a stuck LED or ambient light)."""
+    if phase is Phase.DARK:
+        return f"dark for {now_s - start_s:.1f} s, not decided"
+    if phase is Phase.FLASH:
+        return f"one quick flash, no second in {now_s - r1:.1f} s (motion or network_lost), not decided"
+    if light is not None and light.fall_s is None:
+        since = "since the start" if light.starts_before else f"from {light.rise_s - start_s:.1f} s"
+        return f"lit steadily for {now_s - light.rise_s:.1f} s ({since}), not decided"
+    if phase is Phase.AFTER_RECORDING:
+        return f"a recording light, dark for {now_s - light_fall:.1f} s since, no burst yet, not decided"
+    return f"{burst_flashes} burst flash(es) after the recording light, not decided"

@@ -166,7 +166,7 @@ def stream_trace_vcd(text_or_path: str | Path, source: str, sink: TraceSink, *, 
     through vcdvcd's streaming callbacks: nothing but the current level is kept."""
     from vcdvcd import VCDVCD, StreamParserCallbacks
 
-    state: dict[str, object] = {"id": None, "level": -1, "scale": None}
+    state: dict[str, object] = {"id": None, "level": -1, "per_s": 1e6}
 
     class _Feed(StreamParserCallbacks):
         def enddefinitions(self, vcd, signals, cur_sig_vals) -> None:
@@ -177,7 +177,7 @@ def stream_trace_vcd(text_or_path: str | Path, source: str, sink: TraceSink, *, 
                                        f"found {len(wires)} 1-bit signals")
             state["id"] = named[0] if named else wires[0][0]
             scale = vcd.timescale.get("timescale")
-            state["scale"] = float(scale) if scale else 1e-6
+            state["per_s"] = float(1 / scale) if scale else 1e6   # ticks a second: exact for 1 us, 1 ns...
 
         def value(self, vcd, time, value, identifier_code, cur_sig_vals) -> None:
             if identifier_code != state["id"]:
@@ -185,7 +185,7 @@ def stream_trace_vcd(text_or_path: str | Path, source: str, sink: TraceSink, *, 
             if value not in ("0", "1"):
                 raise TraceFormatError(f"{source}:0: led.level is {value!r} at time {time}: expected 0 or 1")
             new = int(value)
-            t_s = time * state["scale"]  # type: ignore[operator]
+            t_s = time / state["per_s"]  # type: ignore[operator]
             if state["level"] == -1:
                 if time != 0:
                     raise TraceFormatError(f"{source}:0: led.level has no value at time 0")
@@ -211,7 +211,7 @@ def stream_trace_vcd(text_or_path: str | Path, source: str, sink: TraceSink, *, 
         raise TraceFormatError(f"{source}:0: not a VCD file (no $enddefinitions)")
     if state["level"] == -1:
         raise TraceFormatError(f"{source}:0: led.level never has a value")
-    sink.end(vcd.endtime * state["scale"])  # type: ignore[operator]
+    sink.end(vcd.endtime / state["per_s"])  # type: ignore[operator]
 
 
 def stream_trace(path: str | Path, sink: TraceSink, stdin: TextIO | None = None) -> None:

@@ -42,6 +42,7 @@ class Classification:
     started_s: float
     decided_at_s: float
     timed_out: bool
+    seen: str = ""   # when the window ran out first: what the LED did, in words (not a pattern it may not be)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ def _observations(step: StepRecord) -> list[dict]:
     return [o for o in observations if isinstance(o, dict)] if isinstance(observations, list) else []
 
 
+def _seen(obs: dict) -> str:
+    evidence = obs.get("evidence")
+    return str(evidence.get("seen", "")) if isinstance(evidence, dict) else ""
+
+
 def classifications(record: CameraRecord) -> list[Classification]:
     """Every classifier decision recorded by any step, in time order."""
     found: list[Classification] = []
@@ -105,6 +111,7 @@ def classifications(record: CameraRecord) -> list[Classification]:
                         float(obs.get("started_s", obs["decided_at_s"])),
                         float(obs["decided_at_s"]),
                         bool(obs.get("timed_out", False)),
+                        _seen(obs),
                     )
                 )
             except (KeyError, TypeError, ValueError):
@@ -145,7 +152,7 @@ def events(record: CameraRecord) -> list[TimelineEvent]:
     previous: str | None = None
     for c in classifications(record):
         if c.timed_out:
-            label = "no pattern" if c.pattern == "none" else f"{c.pattern}, provisionally"
+            label = c.seen or ("no pattern" if c.pattern == "none" else f"{c.pattern}, provisionally")
             text = f"LED window ran out: {label} (during {c.step})"
         else:
             label = c.pattern
