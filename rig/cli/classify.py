@@ -1,7 +1,8 @@
 """``rig classify FILE...``: which LED pattern each trace shows, and when the evidence fixed it.
 
-Each file (CSV or VCD, ``-`` for standard input) is streamed through the classifier on its own: a bad file gets one line on stderr naming the file and line, and the others
-still get their answer. Exit code 0 when every file was read, 1 when any was not.
+Each file (CSV or VCD, ``-`` for standard input) is streamed through the classifier on its own: a bad file gets
+one line on stderr naming the file and line, and the others still get their answer.
+Exit code 0 when every file was read, 1 when any was not.
 """
 
 from __future__ import annotations
