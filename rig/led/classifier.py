@@ -83,7 +83,7 @@ class PatternClassifier:
         self._now = start_s
         self._decision: Decision | None = None
         self._reading: Reading = interpret([], start_s, start_s, timing)
-        self._seen_changes = -1            # the tracker's change count at the last evaluation
+        self._seen_version = -1            # the tracker's pulse-list version at the last interpretation
         self._wake = self._next_wake()     # the earliest time something is due (tracker timer or deadline)
 
     # --- the controller's view ---
@@ -124,7 +124,7 @@ class PatternClassifier:
                 tracker = self._tracker
                 tracker.raw_edge(t_s, level)
                 self._now = t_s
-                if tracker.changes != self._seen_changes:
+                if tracker.version != self._seen_version and tracker.stable:
                     self._evaluate()
                 self._wake = self._next_wake()
                 if self._wake <= t_s:
@@ -153,10 +153,10 @@ class PatternClassifier:
     def _next_wake(self) -> float:
         tracker = self._tracker
         due = tracker.next_due()
-        deadline = self._reading.deadline_s if tracker.stable else None
-        if due is None:
-            return _NEVER if deadline is None else deadline
-        return due if deadline is None or due <= deadline else deadline
+        deadline = self._reading.deadline_s
+        if deadline is not None and (due is None or deadline < due) and tracker.stable:
+            return deadline
+        return _NEVER if due is None else due
 
     def _run_until(self, t_s: float) -> None:
         """Fire every timer due by ``t_s`` in time order: the tracker's, and the grammar's deadline."""
@@ -170,7 +170,8 @@ class PatternClassifier:
             due = tracker.next_due()
             if due is not None and due == wake:
                 tracker.fire_next(self._now)
-                self._evaluate()
+                if tracker.version != self._seen_version:   # a glitch's end changes nothing to read
+                    self._evaluate()
                 continue
             self._evaluate()
             if self._decision is None:  # pragma: no cover - the grammar decides at its own deadline
@@ -179,9 +180,9 @@ class PatternClassifier:
 
     def _evaluate(self) -> None:
         tracker = self._tracker
-        self._seen_changes = tracker.changes
         if not tracker.stable:
             return
+        self._seen_version = tracker.version
         reading = interpret(tracker.pulses(), self.start_s, self._now, self.timing)
         self._reading = reading
         if reading.pattern is not None:
@@ -193,23 +194,20 @@ _NEVER = float("inf")
 
 class ClassifyingSink:
     """A :class:`~rig.led.trace.TraceSink` that classifies a trace as it is read (bounded memory at any length).
-    Edges after the decision are only counted, so the reader can still check the rest of the file."""
+    Its ``edge`` is the classifier's own ``feed`` (after the decision a feed only checks the time), so the
+    reader still checks the rest of the file at the cost of one call an edge."""
 
     def __init__(self, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> None:
         self.timing = timing
         self.classifier: PatternClassifier | None = None
         self.decision: Decision | None = None
-        self.edges = 0
 
     def begin(self, start_s: float, initial_level: int) -> None:
         self.classifier = PatternClassifier(start_s, initial_level, self.timing)
+        self.edge = self.classifier.feed        # type: ignore[method-assign]
 
     def edge(self, edge: Edge) -> None:
-        self.edges += 1
-        clf = self.classifier
-        assert clf is not None
-        if clf._decision is None:
-            clf.feed(edge)
+        raise RuntimeError("ClassifyingSink.edge before begin")
 
     def end(self, end_s: float) -> None:
         assert self.classifier is not None

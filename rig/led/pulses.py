@@ -61,7 +61,7 @@ class PulseTracker:
         self._bridge_s = timing.pwm_gap_max_s
         self._inner_due: float | None = None       # the filter's own next timer, kept current
         self._due: float | None = None             # next_due(): the inner timer or the held fall's release
-        self.changes = 0                           # counts changes of the inner state (when to re-read pulses)
+        self.version = 0                           # moves when the pulse list may have changed (not for a glitch)
         self._inner_due = self._compute_due()
         self._due = self._inner_due
 
@@ -96,13 +96,13 @@ class PulseTracker:
         if level == self._raw:
             return
         self._raw = level
-        self.changes += 1
         if level:
             self._pending_rise = t_s
         elif self._pending_rise is not None:
             self._pending_rise = None          # lit for less than noise_max_s: a glitch
         else:
             self._closing_fall = t_s           # a real fall, unless the dark is too short to count
+            self.version += 1
         self._inner_due = self._compute_due()
         self._due = self._merged_due()
 
@@ -112,14 +112,17 @@ class PulseTracker:
         return self._due
 
     def _compute_due(self) -> float | None:
-        due: list[float] = []
+        due: float | None = None
         if self._pending_rise is not None:
-            due.append(self._pending_rise + self._timing.noise_max_s)
-        if self._closing_fall is not None and not self._blocked():
-            due.append(self._closing_fall + self._timing.dropout_max_s)
-        if self._open_rise is not None and self._closing_fall is None and not self._open_long:
-            due.append(self._open_rise + self._long_s)
-        return min(due) if due else None
+            due = self._pending_rise + self._timing.noise_max_s
+        if self._closing_fall is not None:
+            if not self._blocked():
+                end = self._closing_fall + self._timing.dropout_max_s
+                due = end if due is None or end < due else due
+        elif self._open_rise is not None and not self._open_long:
+            long = self._open_rise + self._long_s
+            due = long if due is None or long < due else due
+        return due
 
     def fire_next(self, now_s: float) -> None:
         """Fire the earliest due timer (the caller checked it is due by ``now_s``)."""
@@ -140,7 +143,7 @@ class PulseTracker:
         if not candidates:
             return
         _, what = min(candidates)
-        self.changes += 1
+        self.version += 1
         try:
             self._fire(what, now_s)
         finally:

@@ -116,28 +116,33 @@ def stream_trace_csv(lines: Iterable[str], source: str, sink: TraceSink) -> None
         raise TraceFormatError(f"{source}:1: missing the header 't_s,level'")
     level = -1
     last_t = -math.inf
-    edge = sink.edge
+    edge = sink.edge                           # fetched again after begin: a sink may bind it there
+    make = tuple.__new__                       # Edge(t, level) without the Python-level __new__ frame
+    inf = math.inf
     for number, raw in rows:
-        fields = raw.split(",")
-        try:                                   # the common row, fast: "12.345678,1"
-            t_s = float(fields[0])
-            text = fields[1].strip()
-            if len(fields) != 2 or text not in ("0", "1") or not last_t <= t_s < math.inf or t_s == -math.inf:
-                raise ValueError
-        except (ValueError, IndexError):
+        tail = raw[-3:]                        # the common row, fast: "12.345678,1\n"
+        if tail == ",1\n" or tail == ",0\n":
+            try:
+                t_s = float(raw[:-3])
+            except ValueError:
+                t_s = math.nan
+            new = 1 if tail[1] == "1" else 0
+        else:
+            t_s, new = math.nan, -1
+        if new < 0 or not last_t <= t_s < inf or t_s == -inf:
             line = raw.strip().lstrip("\ufeff")
             if not line or line[0] == "#":
                 continue
             _row_error(line, source, number, last_t)   # say what is wrong (or accept an odd but valid row)
             fields = [field.strip() for field in line.split(",")]
-            t_s, text = float(fields[0]), fields[1]
+            t_s, new = float(fields[0]), int(fields[1])
         last_t = t_s
-        new = 1 if text == "1" else 0
-        if level < 0:
-            sink.begin(t_s, new)
-            level = new
-        elif new != level:
-            edge(Edge(t_s, new))
+        if new != level:
+            if level < 0:
+                sink.begin(t_s, new)
+                edge = sink.edge
+            else:
+                edge(make(Edge, (t_s, new)))
             level = new
     if level < 0:
         raise TraceFormatError(f"{source}:1: no data rows after the header")

@@ -87,7 +87,7 @@ def test_a_long_trace_streams_in_bounded_memory(tmp_path: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert sink.edges == 200_000
+    assert sink.classifier is not None and sink.classifier.now_s == 1000.0   # read to the last row
     assert sink.decision is not None and sink.decision.pattern.value == "none"
     assert peak < 2_000_000, peak
 
