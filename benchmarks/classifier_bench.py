@@ -15,17 +15,24 @@ Goals: 100 % clean, >= 99.5 % harsh, median latency <= 1.1x ideal, p90 <= 1.3x.
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from firmware_sim.led_traces import PATTERNS, GeneratedTrace, generate_trace
+from firmware_sim.led_traces import PATTERNS, GeneratedTrace, NoiseProfile, generate_trace
 from rig.led.classifier import classify_trace
+from rig.led.edge import Edge
 from rig.led.timing import PatternTiming
-from rig.led.trace import Trace
+from rig.led.trace import CsvTraceWriter, Trace
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NAIVE_WINDOW_S = 10.0
 NOISE_MAX_S = 0.02
@@ -155,48 +162,149 @@ def report(title: str, tallies: dict[str, Tally]) -> Summary:
     return Summary(total, correct, all_ratios, min(raw_by_pattern), min(present_by_pattern))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=400, help="traces per pattern and profile (default 400)")
-    parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    args = parser.parse_args(argv)
+# The benchmark draws its noise WIDER than the tests' profiles (firmware_sim.led_traces.PROFILES): every
+# phenomenon at the edge of DESIGN.md's noise model or past it where the model allows, uniform jitter to the
+# full +-30 ms, glitches to 19.9 ms, PWM over the whole 0.5-5 kHz band down to 20 % duty, flicker bursts to 2 s.
+WIDE: dict[str, NoiseProfile] = {p.name: p for p in (
+    NoiseProfile("clean"),
+    NoiseProfile("jitter", jitter_s=0.03, jitter_uniform=True),
+    NoiseProfile("glitches", glitch_rate_hz=5.0, glitch_max_s=0.0199),
+    NoiseProfile("chatter", chatter_prob=1.0),
+    NoiseProfile("dropouts", dropout_rate_hz=4.0, dropout_max_s=0.015),
+    NoiseProfile("flicker", flicker_rate_hz=0.5, flicker_burst_max_s=2.0),
+    NoiseProfile("pwm", pwm_prob=1.0, pwm_hz=(500.0, 5000.0), pwm_duty=(0.2, 0.99)),
+    NoiseProfile("missed", miss_prob=0.4, max_consecutive_misses=1),
+    NoiseProfile("drift", period_drift=True),
+    NoiseProfile("ends_lit", end_lit_prob=1.0),
+    NoiseProfile("full", jitter_s=0.03, jitter_uniform=True, glitch_rate_hz=2.0, glitch_max_s=0.0199,
+                 chatter_prob=0.7, dropout_rate_hz=2.0, dropout_max_s=0.015, flicker_rate_hz=0.2,
+                 flicker_burst_max_s=2.0, pwm_prob=0.5, pwm_hz=(500.0, 5000.0), pwm_duty=(0.2, 0.99),
+                 miss_prob=0.1, max_consecutive_misses=1, period_drift=True, end_lit_prob=0.2),
+)}
+HEAVY = ("pwm", "full")   # up to 700,000 edges a trace: fewer traces
 
-    profiles = ("clean", "harsh")
-    started = time.perf_counter()
-    suites = {p: [generate_trace(pattern, args.seed + i, p) for pattern in PATTERNS for i in range(args.count)]
-              for p in profiles}
-    generated_s = time.perf_counter() - started
-    n_traces = sum(len(s) for s in suites.values())
-    print(f"LED classifier benchmark: {n_traces} traces ({args.count} per pattern and profile, seeds "
-          f"{args.seed}..{args.seed + args.count - 1}), generated in {generated_s:.1f} s")
-    print("latency = decided_at_s / ideal decision time, over correct committed answers with an ideal "
-          "(traces that end before the pattern is fixed have none)")
-    print("'w/o lost' leaves out traces whose only evidence the noise removed (a lone motion flash missed)")
 
+def accuracy(args: argparse.Namespace) -> bool:
     goals_ok = True
     default = PatternTiming()
-    for profile in profiles:
-        traces = suites[profile]
-        print(f"\n=== {profile} ===")
+    print("latency = decided_at_s / the earliest decision that tolerates one missed flash (per trace, from its "
+          "true events), over correct committed answers that have one")
+    print("'w/o lost' leaves out traces whose only evidence the noise removed (a lone motion flash missed)")
+    for name, profile in WIDE.items():
+        count = args.count if name not in HEAVY else max(1, args.count // 4)
+        started = time.perf_counter()
+        traces = [generate_trace(pattern, args.seed + i, profile) for pattern in PATTERNS for i in range(count)]
+        generated_s = time.perf_counter() - started
+        edges = sum(len(g.edges) for g in traces)
+        print(f"\n=== {name}: {len(traces)} traces, {edges:,} edges (generated in {generated_s:.1f} s) ===")
         t0 = time.perf_counter()
         summary = report("classifier (missed_flashes=1, default)", run(traces, classifier_method(default), 1))
         per_trace_ms = 1000 * (time.perf_counter() - t0) / len(traces)
         print(f"    ({per_trace_ms:.2f} ms per trace)")
-        report("classifier (missed_flashes=0: trusts every flash)",
-               run(traces, classifier_method(PatternTiming(missed_flashes=0)), 0))
-        report(f"naive baseline (count flashes in a fixed {NAIVE_WINDOW_S:g} s window; latency vs the "
-               f"missed_flashes=1 ideal)", run(traces, baseline_method, 1))
-        need = 1.0 if profile == "clean" else 0.995
-        accuracy = summary.correct / summary.total
+        if name in ("clean", "full"):
+            report("classifier (missed_flashes=0: trusts every flash)",
+                   run(traces, classifier_method(PatternTiming(missed_flashes=0)), 0))
+            report(f"naive baseline (count flashes in a fixed {NAIVE_WINDOW_S:g} s window; latency vs the "
+                   f"missed_flashes=1 ideal)", run(traces, baseline_method, 1))
+        need = 1.0 if name == "clean" else 0.995
+        acc = summary.correct / summary.total
         median, p90 = statistics.median(summary.ratios), _q(summary.ratios, 0.9)
         (raw, raw_p), (present, present_p) = summary.worst_raw, summary.worst_present
-        verdict = present >= need and accuracy >= need and median <= 1.1 and p90 <= 1.3
+        verdict = present >= need and median <= 1.1 and p90 <= 1.3
         goals_ok &= verdict
-        print(f"  goal ({profile}, need >= {100 * need:g}%, median <= 1.1x, p90 <= 1.3x): accuracy "
-              f"{100 * accuracy:.2f}% overall; lowest pattern {100 * raw:.2f}% ({raw_p}) on all traces, "
+        print(f"  goal ({name}, need >= {100 * need:g}% where the evidence survived, median <= 1.1x, p90 <= 1.3x): "
+              f"accuracy {100 * acc:.2f}% overall; lowest pattern {100 * raw:.2f}% ({raw_p}) on all traces, "
               f"{100 * present:.2f}% ({present_p}) where the evidence survived; latency median {median:.3f}x, "
               f"p90 {p90:.3f}x: {'met' if verdict else 'NOT met'}")
-    return 0 if goals_ok else 1
+    return goals_ok
+
+
+_MEASURE = """
+import resource, sys, time
+from rig.led.classifier import ClassifyingSink, classify_trace
+from rig.led.timing import PatternTiming
+from rig.led.trace import read_trace, stream_trace
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+timing = PatternTiming(none_wait_s=1e12)    # never decides: every edge goes through the whole classifier
+t0 = time.perf_counter()
+if sys.argv[2] == "stream":
+    sink = ClassifyingSink(timing)
+    stream_trace(sys.argv[1], sink)
+    pattern = sink.decision.pattern.value
+else:                                       # the old way: the whole trace in memory, then classified
+    pattern = classify_trace(read_trace(sys.argv[1]), timing).pattern.value
+elapsed = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(elapsed, base / 1024, peak / 1024, pattern)
+"""
+
+
+def write_soak_trace(path: str, edges: int) -> float:
+    """A soak run's trace: dark under continuous 120 Hz flicker (lit 1-4 ms) with a 1 kHz PWM-driven flash every
+    3 s, so both the tracker's path (flicker) and the PWM bridge see their share of the edges. Returns the
+    write time (the streaming CSV writer)."""
+    rng = random.Random(7)
+    started = time.perf_counter()
+    with open(path, "w", encoding="utf-8") as f:
+        writer = CsvTraceWriter(f)
+        writer.begin(0.0, 0)
+        written, k = 0, 0
+        while written < edges:
+            t = k / 120
+            if k % 360 == 100:                       # a PWM-driven flash of 150 ms: 300 edges
+                for j in range(150):
+                    writer.edge(Edge(t + j / 1000, 1))
+                    writer.edge(Edge(t + j / 1000 + 0.0004, 0))
+                written += 300
+                k += 20
+                continue
+            on = rng.uniform(0.001, 0.004)
+            writer.edge(Edge(t, 1))
+            writer.edge(Edge(t + on, 0))
+            written += 2
+            k += 1
+        writer.end(k / 120 + 1.0)
+    return time.perf_counter() - started
+
+
+def scale(args: argparse.Namespace) -> bool:
+    print("\n=== scale: one long trace from disk (CSV), streamed; process peak RSS; the classifier never decides "
+          "(none_wait_s huge), so every edge goes all the way through it ===")
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        for edges in args.edges:
+            path = os.path.join(folder, f"soak{edges}.csv")
+            write_s = write_soak_trace(path, edges)
+            size_mb = os.path.getsize(path) / 1e6
+            modes = ["stream"] + (["in-memory"] if edges <= 1_000_000 else [])
+            for mode in modes:
+                out = subprocess.run([sys.executable, "-c", _MEASURE, path, mode], capture_output=True, text=True,
+                                     check=True, cwd=ROOT).stdout.split()
+                elapsed, base_mb, peak_mb = float(out[0]), float(out[1]), float(out[2])
+                rate = edges / elapsed
+                label = "streaming" if mode == "stream" else "baseline: whole trace in memory, then classified"
+                print(f"  {edges:>11,} edges ({size_mb:.0f} MB CSV, written at {edges / write_s / 1e6:.2f} M edges/s): "
+                      f"{label}: {elapsed:.2f} s = {rate / 1e6:.2f} M edges/s, peak RSS {peak_mb:.1f} MB "
+                      f"(interpreter and imports {base_mb:.1f} MB)")
+                if mode == "stream":
+                    ok &= peak_mb < 50 and rate >= 1e6
+    print(f"  goal (streaming: peak under 50 MB, at least 1 M edges/s): {'met' if ok else 'NOT met'}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200,
+                        help="traces per pattern and profile (a quarter of it for pwm and full; default 200)")
+    parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    parser.add_argument("--edges", type=int, nargs="*", default=[1_000_000, 10_000_000],
+                        help="lengths of the scale runs (default 10^6 and 10^7 edges; none: skip)")
+    args = parser.parse_args(argv)
+    print(f"LED classifier benchmark ({args.count} traces per pattern and profile, seeds from {args.seed})")
+    ok = accuracy(args)
+    if args.edges:
+        ok &= scale(args)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

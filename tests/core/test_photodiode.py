@@ -101,3 +101,46 @@ def test_buffer_is_thread_safe(clock: VirtualClock, factory: VirtualMockFactory)
     assert len(edges) == 2000
     assert all(b.t_s > a.t_s for a, b in itertools.pairwise(edges))
     assert reads == sorted(reads)
+
+
+def test_a_full_buffer_counts_what_it_loses(clock: VirtualClock, factory: VirtualMockFactory) -> None:
+    """Past the budget edges are counted, never silently lost; discarding what was read makes room again."""
+    pd = Photodiode(17, clock, active_high=True, pull_up=False, pin_factory=factory, capacity=10)
+    pin = factory.input_pin(17)
+    _drive(clock, pin, [(1.0 + 0.01 * k, k % 2 == 0) for k in range(15)])
+    clock.sleep(2)
+    assert len(pd.edges_since(0)) == 10 and pd.overflowed == 5
+    assert pd.edges_since(0)[-1] == Edge(1.09, 0)
+    mark = pd.mark()
+    pd.discard_before(mark)
+    assert pd.edges_since(0) == [] and pd.mark() == mark == 10
+    _drive(clock, pin, [(3.0, False)])            # the pin was left high by the 15th edge
+    clock.sleep(2)
+    assert pd.edges_since(mark) == [Edge(3.0, 0)] and pd.overflowed == 5
+
+
+def test_the_buffer_is_compact(clock: VirtualClock, factory: VirtualMockFactory) -> None:
+    """9 bytes an edge (a double and a byte), not a Python object per edge."""
+    import tracemalloc
+
+    pd = Photodiode(17, clock, active_high=True, pull_up=False, pin_factory=factory)
+    tracemalloc.start()
+    try:
+        for k in range(100_000):
+            pd._on_edge(k * 0.001, k % 2 == 0)
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size < 100_000 * 12, size
+
+
+def test_glitch_filter_only_on_lgpio(clock: VirtualClock, factory: VirtualMockFactory) -> None:
+    """The kernel glitch filter is lgpio's; on any other backend nothing is set (a mock or RPi.GPIO would do it in
+    Python, costing what it should save)."""
+    from rig.hardware.photodiode import GLITCH_FILTER_US, apply_glitch_filter
+
+    pd = Photodiode(17, clock, active_high=True, pull_up=False, pin_factory=factory)
+    assert pd.kernel_glitch_filter is False
+    assert factory.input_pin(17).bounce is None
+    assert apply_glitch_filter(pd._device, GLITCH_FILTER_US) is False
+    assert 0 < GLITCH_FILTER_US < 40      # below a 5 kHz PWM-driven LED's shortest lit time (40 us at 20 %)
