@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import threading
 from array import array
+from itertools import repeat
 
 from gpiozero import DigitalInputDevice
 
 from rig.core.clock import Clock
 from rig.led.edge import Edge
+
+_new_tuple = tuple.__new__
 
 DEFAULT_CAPACITY = 2_000_000
 """Edges held at once: 18 MB; over three minutes of an unfiltered 5 kHz PWM-driven LED lit without a break."""
@@ -38,8 +41,9 @@ class _EdgeInput(DigitalInputDevice):
         super().__init__(*args, **kwargs)
 
     def _pin_changed(self, ticks, state) -> None:  # gpiozero's own per-edge hook
-        self._sink(ticks, bool(self._state_to_value(state)))
-        super()._pin_changed(ticks, state)
+        # Only the sink: gpiozero's events (when_activated, active_time) have no listener here and would cost
+        # half of the per-edge time (benchmarks/edge_path_bench.py).
+        self._sink(ticks, state == self._active_state)
 
 
 def _is_lgpio(factory) -> bool:
@@ -130,7 +134,7 @@ class Photodiode:
         with self._lock:
             index = max(0, mark - self._first)
             times, levels = self._times[index:], self._levels[index:]
-        return list(map(Edge, times, levels))
+        return list(map(_new_tuple, repeat(Edge), zip(times, levels)))   # Edge(t, level), without __new__'s frame
 
     def discard_before(self, mark: int) -> None:
         """Free the edges before position ``mark`` (a streaming reader has written them out)."""
