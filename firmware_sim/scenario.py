@@ -24,6 +24,7 @@ from firmware_sim.battery import (
     terminal_v,
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
+from firmware_sim.led_optics import LedOptics, parse_led_optics
 from rig.core.textfile import printable, read_text_file
 from rig.procedure.operator import OperatorTask
 
@@ -45,7 +46,7 @@ MAX_OPEN_CIRCUIT_V = 4.0          # 2 x AA lithium: about 3.6 V fresh; above thi
 MAX_INTERNAL_RESISTANCE_OHM = 20.0
 
 _TOP_KEYS = ("camera", "seed", "operator", "rig_fault")
-_CAMERA_KEYS = ("serial", "model", "faults", "battery")
+_CAMERA_KEYS = ("serial", "model", "faults", "battery", "led")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
 _OPERATOR_KEYS = ("delay_s", "declines")
 _OPERATOR_TASKS = tuple(task.value for task in OperatorTask)
@@ -74,6 +75,7 @@ class CameraSpec:
     model: Literal["outdoor", "mini"]
     faults: tuple[str, ...] = ()
     battery: BatterySpec | None = None
+    led: LedOptics | None = None        # [camera.led]: a PWM-driven LED, ambient flicker (firmware_sim.led_optics)
 
     @property
     def uses_battery(self) -> bool:
@@ -245,7 +247,10 @@ class _Reader:
                 self.fail(where, "faults", f"{fault!r} is listed twice")
         battery = self.battery(where, model, raw.get("battery"))
         self.check_battery_matches_faults(where, faults, battery)
-        return CameraSpec(serial, model, tuple(faults), battery)
+        led = None
+        if "led" in raw:
+            led = parse_led_optics(raw["led"], lambda key, problem: self.fail(where, key, problem))
+        return CameraSpec(serial, model, tuple(faults), battery, led)
 
     def battery(self, where: str, model: str, raw: Any) -> BatterySpec | None:
         if raw is None:
