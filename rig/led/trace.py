@@ -219,20 +219,21 @@ def stream_trace_vcd(text_or_path: str | Path, source: str, sink: TraceSink, *, 
     sink.end(vcd.endtime / state["per_s"])  # type: ignore[operator]
 
 
-def stream_trace(path: str | Path, sink: TraceSink, stdin: TextIO | None = None) -> None:
-    """Read a trace file into ``sink``: ``.vcd`` files as VCD, others as the CSV contract; ``-`` is standard
-    input (VCD when it starts with ``$``). Every failure is a :class:`TraceFormatError` naming the file."""
+def stream_trace(path: str | Path, sink: TraceSink, stdin: TextIO | None = None, fmt: str | None = None) -> None:
+    """Read a trace file into ``sink``: ``.vcd`` files as VCD, others as the CSV contract (``fmt`` "csv" or "vcd"
+    overrides the name); ``-`` is standard input (VCD when it starts with ``$``). Every failure is a
+    :class:`TraceFormatError` naming the file."""
     source = str(path)
     if source == STDIN:
         stream = stdin if stdin is not None else sys.stdin
         lines = iter(stream)
-        first = [line for line in itertools.islice(lines, 1)]
-        if first and first[0].lstrip().startswith("$"):
+        first = list(itertools.islice(lines, 1))
+        if fmt == "vcd" or (fmt is None and first and first[0].lstrip().startswith("$")):
             stream_trace_vcd("".join(itertools.chain(first, lines)), "<stdin>", sink, is_text=True)
         else:
             stream_trace_csv(itertools.chain(first, lines), "<stdin>", sink)
         return
-    if source.lower().endswith(".vcd"):
+    if fmt == "vcd" or (fmt is None and source.lower().endswith(".vcd")):
         stream_trace_vcd(path, source, sink)
         return
     try:
@@ -244,10 +245,10 @@ def stream_trace(path: str | Path, sink: TraceSink, stdin: TextIO | None = None)
         raise TraceFormatError(f"{source}:0: cannot read: {exc.strerror or exc}") from None
 
 
-def read_trace(path: str | Path) -> Trace:
-    """A whole (small) trace file in memory, CSV or VCD."""
+def read_trace(path: str | Path, fmt: str | None = None) -> Trace:
+    """A whole (small) trace file in memory, CSV or VCD (see :func:`stream_trace`)."""
     collector = TraceCollector()
-    stream_trace(path, collector)
+    stream_trace(path, collector, fmt=fmt)
     assert collector.trace is not None
     return collector.trace
 
@@ -262,20 +263,7 @@ def parse_trace_csv(lines: Iterable[str], source: str) -> Trace:
 
 def read_trace_csv(path: str | Path) -> Trace:
     """Read a trace CSV file. Unreadable files raise :class:`TraceFormatError` too (``FILE:0: cannot read``)."""
-    return read_trace(path) if not str(path).lower().endswith(".vcd") else _csv_only(path)
-
-
-def _csv_only(path: str | Path) -> Trace:
-    collector = TraceCollector()
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            stream_trace_csv(f, str(path), collector)
-    except UnicodeDecodeError as exc:
-        raise TraceFormatError(f"{path}:0: not a text file ({exc.reason})") from None
-    except OSError as exc:
-        raise TraceFormatError(f"{path}:0: cannot read: {exc.strerror or exc}") from None
-    assert collector.trace is not None
-    return collector.trace
+    return read_trace(path, fmt="csv")
 
 
 # --- writing ---
