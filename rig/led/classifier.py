@@ -84,6 +84,7 @@ class PatternClassifier:
         self._decision: Decision | None = None
         self._reading: Reading = interpret([], start_s, start_s, timing)
         self._seen_version = -1            # the tracker's pulse-list version at the last interpretation
+        self._bridge_s = timing.pwm_gap_max_s
         self._wake = self._next_wake()     # the earliest time something is due (tracker timer or deadline)
 
     # --- the controller's view ---
@@ -118,16 +119,31 @@ class PatternClassifier:
         if level != 0 and level != 1:   # bools and numpy ints are fine too
             raise ValueError(f"LED level must be 0 or 1, got {level}")
         if self._decision is None:
+            tracker = self._tracker
             if t_s >= self._wake:
-                self._run_until(t_s)
+                held = tracker._held_fall
+                if held is not None and self._wake == held + self._bridge_s and level:
+                    # The common due timer (a lit run's end is real: ambient flicker, a flash's end): fire it
+                    # here; _run_until takes over only if it makes anything else due.
+                    tracker.fire_next(self._wake)
+                    if self._wake > self._now:
+                        self._now = self._wake
+                    if tracker.version != self._seen_version:
+                        self._evaluate()
+                    self._run_until(t_s) if self._next_wake() <= t_s else None
+                else:
+                    self._run_until(t_s)
             if self._decision is None:
-                tracker = self._tracker
                 tracker.raw_edge(t_s, level)
                 self._now = t_s
                 if tracker.version != self._seen_version and tracker.stable:
                     self._evaluate()
-                self._wake = self._next_wake()
-                if self._wake <= t_s:
+                due = tracker._due                   # _next_wake(), inlined: this runs for every edge
+                deadline = self._reading.deadline_s
+                if deadline is not None and (due is None or deadline < due) and tracker.stable:
+                    due = deadline
+                self._wake = wake = _NEVER if due is None else due
+                if wake <= t_s:
                     self._run_until(t_s)
         self._now = t_s
         return self._decision

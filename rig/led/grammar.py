@@ -44,6 +44,7 @@ class _Kind(Enum):
     LIGHT_ON = "light_on"    # still lit, longer than a flash
     SOLID = "solid"          # lit longer than any clip
     ODD = "odd"              # closed, too long for a flash and too short for a clip
+    NOISE = "noise"          # closed, shorter than any flash the sensor can show: noise runs merged together
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _kind(pulse: Pulse, now_s: float, t: PatternTiming) -> _Kind:
         return _Kind.LIGHT_ON if now_s >= pulse.rise_s + t.flash_width_max_s else _Kind.SHORT_ON
     width = pulse.fall_s - pulse.rise_s
     if width < t.flash_width_max_s:
-        return _Kind.FLASH if pulse.starts_before or width >= t.flash_width_min_s else _Kind.ODD
+        return _Kind.FLASH if pulse.starts_before or width >= t.flash_width_min_s else _Kind.NOISE
     if pulse.fall_s >= pulse.rise_s + t.light_max_s:
         return _Kind.SOLID
     if pulse.starts_before or width >= t.light_min_s:
@@ -118,6 +119,9 @@ def interpret(pulses: list[Pulse], start_s: float, now_s: float, timing: Pattern
 
     for p in pulses:
         kind = _kind(p, now_s, t)
+        if kind is _Kind.NOISE:
+            ev["noise_runs"] = int(ev.get("noise_runs", 0)) + 1  # type: ignore[call-overload]
+            continue
         if kind is _Kind.SOLID:
             return done(Pattern.SOLID, lit_s=_r(p.lit_s(now_s)), lit_since_s=_r(p.rise_s),
                         lit_since_start=p.starts_before)
