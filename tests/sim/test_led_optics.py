@@ -3,6 +3,8 @@ line, emitted on the photodiode's pin, and read right by the rig."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,7 +15,7 @@ from rig.core.config import load_config
 from rig.led.classifier import classify_trace
 from rig.led.trace import Trace, read_trace_csv
 from rig.output.results import ResultsCsv
-from rig.procedure.batch import BatchOutputs, run_batch
+from rig.procedure.batch import BatchOutputs, BatchStopped, run_batch
 from rig.procedure.controller import BenchController
 from rig.sim import build_sim_bench
 
@@ -72,3 +74,21 @@ def test_a_pwm_driven_led_under_flicker_is_recorded_and_read_right(tmp_path) -> 
         bench.close()
     assert (record.initial_pattern, record.disposition.value, record.fixed_by) == (
         "network_lost", "fixed", "power_cycle_router")
+
+
+def test_lost_edges_end_the_camera_aborted_with_the_hint(tmp_path) -> None:
+    """Issue 18 item 10: past the edge budget the camera ends 'aborted' (a rig fault, never a verdict) and the
+    note says how many edges were lost and what to fit."""
+    text = CAMERA + "[camera.led]\npwm_hz = 5000\npwm_duty = 0.2\n"
+    bench = build_sim_bench(load_config(), parse_scenario(text, "pwm.toml"))
+    bench.fixture.photodiode._capacity = 50          # a tiny buffer: the first PWM-driven flash overflows it
+    try:
+        outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=False)
+        with pytest.raises(BatchStopped, match="photodiode overflow") as info:   # the rig is at fault: it stops
+            run_batch(BenchController(bench.fixture, bench.operator), bench.cameras, outputs)
+    finally:
+        bench.close()
+    assert "edges lost" in str(info.value)
+    row = next(csv.DictReader((tmp_path / "results.csv").open(newline="")))
+    assert row["disposition"] == "aborted"
+    assert "photodiode overflow" in row["notes"] and "RC low-pass" in row["notes"]
