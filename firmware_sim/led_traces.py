@@ -51,8 +51,8 @@ class NoiseProfile:
     max_consecutive_misses: int | None = None   # None: independent misses
     period_drift: bool = False       # the camera's flash periods wander within the model's range
     end_lit_prob: float = 0.0        # chance the observation stops while the LED is lit (where it can)
-    isolated_glitches: bool = True   # glitches keep 3 ms from flicker and each other; False: they may overlap
-                                     # (a glitch inside a flicker burst makes one longer lit run)
+    isolated_glitches: bool = True   # glitches keep 3 ms from each other and from flicker; False: they may land
+                                     # on flicker (a glitch inside a flicker burst makes one longer lit run)
 
 
 FULL = NoiseProfile("full", jitter_s=0.03, glitch_rate_hz=1.0, chatter_prob=0.5, dropout_rate_hz=1.0,
@@ -271,7 +271,7 @@ def _noisy(edges: Sequence[tuple[float, int]], profile: NoiseProfile, rng: rando
         lit = [piece for a, b in lit for piece in pwm_train(a, b, *pwm)]
 
     span = end_s - start_s
-    overlapping: list[Interval] = []
+    glitches = _Slots()
     for _ in range(_poisson(rng, profile.flicker_rate_hz * span)):
         at = rng.uniform(start_s, end_s)
         for x, y in flicker_burst(rng, at, rng.uniform(0.05, profile.flicker_burst_max_s)):
@@ -279,12 +279,11 @@ def _noisy(edges: Sequence[tuple[float, int]], profile: NoiseProfile, rng: rando
     for _ in range(_poisson(rng, profile.glitch_rate_hz * span)):
         at = rng.uniform(start_s, end_s)
         glitch = (at, at + rng.uniform(0.0005, profile.glitch_max_s))
-        if profile.isolated_glitches:
-            extra.add(*glitch, separation_s=0.003)
-        else:
-            overlapping.append(glitch)
+        # glitches stay isolated from each other (the model's "isolated lit pulse"); with isolated_glitches
+        # False they may still land on ambient flicker
+        (extra if profile.isolated_glitches else glitches).add(*glitch, separation_s=0.003)
 
-    merged = _union(list(heapq.merge(lit, extra.intervals, sorted(overlapping))), presorted=True)
+    merged = _union(list(heapq.merge(lit, extra.intervals, glitches.intervals)), presorted=True)
     initial, out = _to_edges(merged, start_s, end_s)
     return initial, out, NoiseReport(tuple(missed), pwm)
 
