@@ -15,10 +15,12 @@ delay, what DESIGN.md calls sensor noise:
   inside it, and a short pulse just before it is merged into it (a dropout early in the light must not turn
   its first moments into a "flash"). The model never puts a flash that close to the light.
 
+What is left may still hold merged noise (a glitch landing on ambient flicker makes a lit run of up to about
+34 ms): the grammar takes no lit run under ``noise_run_max_s`` (40 ms) for a flash.
+
 Edge times are kept as the sensor stamped them (the start of the surviving run), only *knowing* them is late:
 a rise is known ``noise_max_s`` after it happened, a pulse's end ``dropout_max_s`` after it happened (a raw fall
-is only passed on ``pwm_gap_max_s`` after it, when no rise has bridged it). The
-tracker says when its pulse list is *stable* (nothing seen so far can still change it); the classifier only
+is only passed on ``pwm_gap_max_s`` after it, when no rise has bridged it). The tracker says when its pulse list is *stable* (nothing seen so far can still change it); the classifier only
 commits then.
 """
 
