@@ -20,8 +20,8 @@ What is left may still hold merged noise (a glitch landing on ambient flicker ma
 
 Edge times are kept as the sensor stamped them (the start of the surviving run), only *knowing* them is late:
 a rise is known ``noise_max_s`` after it happened, a pulse's end ``dropout_max_s`` after it happened (a raw fall
-is only passed on ``pwm_gap_max_s`` after it, when no rise has bridged it). The tracker says when its pulse list is *stable* (nothing seen so far can still change it); the classifier only
-commits then.
+is only passed on ``pwm_gap_max_s`` after it, when no rise has bridged it). The tracker says when its pulse
+list is *stable* (nothing seen so far can still change it); the classifier only commits then.
 """
 
 from __future__ import annotations
