@@ -69,3 +69,29 @@ def test_record_off_the_pi_names_the_photodiode(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 2
     assert "photodiode on GPIO17" in result.output and "--sim" in result.output
     assert "outlet" not in result.output
+
+
+def test_record_streams_and_frees_the_photodiode_buffer() -> None:
+    """Issue 18 item 8: what is written is freed, so a recording of hours holds only one poll of edges."""
+    import io
+
+    from rich.console import Console
+
+    from firmware_sim.clock import VirtualClock
+    from firmware_sim.pins import VirtualMockFactory
+    from rig.cli.record import _capture
+    from rig.hardware.photodiode import Photodiode
+    from rig.led.trace import CsvTraceWriter, parse_trace_csv
+
+    clock = VirtualClock()
+    factory = VirtualMockFactory(clock)
+    pd = Photodiode(17, clock, active_high=True, pull_up=False, pin_factory=factory)
+    pin = factory.input_pin(17)
+    for k in range(2000):                        # 1000 flicker-like slivers over 10 s
+        clock.schedule(0.5 + k * 0.005, pin.drive_high if k % 2 == 0 else pin.drive_low)
+    out = io.StringIO()
+    count = _capture(clock, pd, 12.0, Console(file=io.StringIO()), CsvTraceWriter(out))
+    assert count == 2000
+    assert pd.mark() == 2000 and pd.edges_since(0) == []            # written, then freed
+    trace = parse_trace_csv(io.StringIO(out.getvalue()), "t.csv")
+    assert len(trace.edges) == 2000 and trace.end_s == 12.0
