@@ -70,6 +70,8 @@ def naive_config(base: RigConfig) -> RigConfig:
 class _Discard:
     """Outputs that keep nothing: the benchmark measures bench time, not disk."""
 
+    stop = None   # no signal handling: the benchmark runs to its end
+
     def write(self, record) -> None:
         pass
 

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rig.core.stop import StopFlag
+
 
 @dataclass(order=True)
 class _Event:
@@ -47,7 +49,7 @@ class VirtualClock:
     simulation happen (``rig test --sim --speed X``); ``None`` runs as fast as the CPU allows.
     """
 
-    def __init__(self, start_s: float = 0.0, speed: float | None = None) -> None:
+    def __init__(self, start_s: float = 0.0, speed: float | None = None, stop: StopFlag | None = None) -> None:
         if speed is not None and speed <= 0:
             raise ValueError("speed must be positive")
         self._now = float(start_s)
@@ -56,6 +58,7 @@ class VirtualClock:
         self._speed = speed
         self._wall_anchor: tuple[float, float] | None = None
         self._before_advance: list[Callable[[], None]] = []
+        self.stop = stop   # a stop request (Ctrl-C) ends the sleep in progress between two events
 
     def before_advance(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` at the start of every ``sleep``: lets an emulator that receives bytes outside the
@@ -79,13 +82,21 @@ class VirtualClock:
         self.advance_to(self._now + max(0.0, seconds))
 
     def advance_to(self, target_s: float) -> None:
+        """Fire the events due up to ``target_s``. A stop request raises ``StopRequested`` between two events
+        (the world stays consistent: the next event simply has not happened yet)."""
+        stop = self.stop
+        if stop is not None:
+            stop.check()
         for hook in self._before_advance:
             hook()
         while self._queue and self._queue[0].at_s <= target_s:
-            event = heapq.heappop(self._queue)
-            if event.cancelled:
+            if self._queue[0].cancelled:
+                heapq.heappop(self._queue)
                 continue
-            self._pace(event.at_s)
+            self._pace(self._queue[0].at_s)
+            if stop is not None:
+                stop.check()
+            event = heapq.heappop(self._queue)
             self._now = event.at_s
             event.cancelled = True  # fired: no longer pending
             event.callback()
@@ -101,6 +112,9 @@ class VirtualClock:
             self._wall_anchor = (wall_now, self._now)
         wall0, virtual0 = self._wall_anchor
         due = wall0 + (target_s - virtual0) / self._speed
-        # Short real sleeps keep signals (Ctrl-C, SIGTERM) prompt.
+        if self.stop is not None:
+            if not self.stop.urgent:
+                self.stop.wait(due - time.monotonic())   # a stop request wakes it at once
+            return
         while (delay := due - time.monotonic()) > 0:
             time.sleep(min(delay, 0.05))

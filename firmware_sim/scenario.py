@@ -10,7 +10,6 @@ and ``[[rig_fault]]`` tables: faults of the rig's own hardware (``kind``, ``at_c
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,7 +24,8 @@ from firmware_sim.battery import (
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS, MODELS
 from firmware_sim.led_optics import LedOptics, parse_led_optics
-from rig.core.textfile import printable, read_text_file
+from rig.core.textfile import parse_toml, printable, read_text_file
+from rig.output.results import FORMULA_STARTS
 from rig.procedure.operator import OperatorTask
 
 __all__ = [
@@ -44,6 +44,9 @@ __all__ = [
 DEFAULT_OPERATOR_DELAY_S = 45.0   # a technician reading the prompt and tapping through the app
 MAX_OPEN_CIRCUIT_V = 4.0          # 2 x AA lithium: about 3.6 V fresh; above this the number is a typo
 MAX_INTERNAL_RESISTANCE_OHM = 20.0
+MAX_OPERATOR_DELAY_S = 3600.0     # a technician answers within the hour, or the prompt times out first
+MAX_SEED = 2**63 - 1
+MAX_SERIAL_CHARS = 64
 
 _TOP_KEYS = ("camera", "seed", "operator", "rig_fault")
 _CAMERA_KEYS = ("serial", "model", "faults", "battery", "led")
@@ -140,8 +143,8 @@ class _Reader:
             if key not in _TOP_KEYS:
                 self.fail("", key, f"unknown key (known: {_known(_TOP_KEYS)})")
         seed = data.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            self.fail("", "seed", f"must be an integer (got {seed!r})")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+            self.fail("", "seed", f"must be an integer from 0 to 2**63-1 (got {seed!r})")
         delay_s, declines = self.operator(data.get("operator", {}))
         raw_cameras = data.get("camera")
         if raw_cameras is None:
@@ -205,8 +208,9 @@ class _Reader:
             if key not in _OPERATOR_KEYS:
                 self.fail("", f"operator.{key}", f"unknown key (known: {_known(_OPERATOR_KEYS)})")
         delay_s = _number(raw.get("delay_s", DEFAULT_OPERATOR_DELAY_S))
-        if delay_s is None or delay_s < 0:
-            self.fail("", "operator.delay_s", f"must be a number of seconds >= 0 (got {raw['delay_s']!r})")
+        if delay_s is None or not 0 <= delay_s <= MAX_OPERATOR_DELAY_S:
+            self.fail("", "operator.delay_s", f"must be a number of seconds >= 0 and at most "
+                                              f"{MAX_OPERATOR_DELAY_S:g} (got {raw['delay_s']!r})")
         declines = raw.get("declines", [])
         if not isinstance(declines, list) or not all(isinstance(d, str) for d in declines):
             self.fail("", "operator.declines", f"must be a list of task names (got {declines!r})")
@@ -224,6 +228,10 @@ class _Reader:
             self.fail(where, "serial", f"must be a non-empty string (got {serial!r})")
         if serial != serial.strip() or any(ch in serial for ch in ",\n\r\"") or not serial.isprintable():
             self.fail(where, "serial", f"must not contain commas, quotes, line breaks or edge spaces ({serial!r})")
+        if len(serial) > MAX_SERIAL_CHARS:
+            self.fail(where, "serial", f"longer than {MAX_SERIAL_CHARS} characters ({len(serial)})")
+        if serial.startswith(FORMULA_STARTS):
+            self.fail(where, "serial", f"must not start with = + - or @ (a spreadsheet would run it): {serial!r}")
         for key in raw:
             if key not in _CAMERA_KEYS:
                 self.fail(where, key, f"unknown key (known: {_known(_CAMERA_KEYS)})")
@@ -294,11 +302,7 @@ class _Reader:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate a scenario's TOML text; raise :class:`ScenarioError` (one line) on any problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{_shown(source)}: not valid TOML: {_shown(str(exc))}") from None
-    return _Reader(source).scenario(data)
+    return _Reader(source).scenario(parse_toml(text, source, ScenarioError))
 
 
 def load_scenario(path: str | Path) -> Scenario:

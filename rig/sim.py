@@ -20,6 +20,7 @@ from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, loa
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
 from rig.core.config import RigConfig
+from rig.core.stop import StopFlag
 from rig.hardware.fixture import Fixture, build_fixture
 from rig.ui.scanner import CameraId
 
@@ -89,9 +90,11 @@ class SimulatedBench:
     def operator(self):
         return self.world.operator
 
-    def close(self) -> None:
-        self.fixture.close()
+    def close(self) -> list[str]:
+        """Close the fixture (its safe state first), then the emulators; returns what could not be made safe."""
+        failed = self.fixture.close()
         self.hardware.close()
+        return failed
 
 
 def build_sim_bench(
@@ -100,13 +103,14 @@ def build_sim_bench(
     *,
     speed: float | None = None,
     sim_log: str | Path | None = None,
+    stop: StopFlag | None = None,
 ) -> SimulatedBench:
     """A complete simulated bench wired like ``config`` describes, running ``scenario`` (default built in)."""
     if scenario is None:
         scenario = default_scenario()
     elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    hw = build_sim_hardware(config, scenario, clock=VirtualClock(speed=speed), sim_log=sim_log)
+    hw = build_sim_hardware(config, scenario, clock=VirtualClock(speed=speed, stop=stop), sim_log=sim_log)
     try:
         fixture = build_fixture(config, hw.clock, pin_factory=hw.factory, i2c_bus=hw.i2c_bus,
                                 network=hw.world.network_probe, power_overrides=hw.power_overrides)

@@ -100,7 +100,7 @@ def screenshot(page: Path, png: Path, height_px: int) -> bool:
             "--no-sandbox",
             "--disable-gpu",
             "--hide-scrollbars",
-            f"--window-size=1200,{height_px}",
+            f"--window-size=1400,{height_px}",
             f"--screenshot={png}",
             page.as_uri(),
         ],

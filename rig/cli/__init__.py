@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
 
 import click
@@ -26,6 +27,21 @@ class RigError(click.ClickException):
     """An expected failure: printed as one line on stderr, exit code 2, never a traceback."""
 
     exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        click.echo(f"rig: {self.format_message()}", err=True, file=file)
+
+
+def config_file_option(help_text: str):
+    """``--config FILE``, on the group (``rig --config FILE COMMAND``) and on the commands that use the fixture."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help=help_text)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C in a command that touches no fixture (``classify``, ``report``): one line, not click's bare
+    ``Aborted!``. (``test``, ``check`` and ``record`` catch their signals themselves and say more.)"""
+
+    exit_code = 128 + signal.SIGINT
 
     def show(self, file=None) -> None:  # type: ignore[override]
         click.echo(f"rig: {self.format_message()}", err=True, file=file)
@@ -55,12 +71,28 @@ class LazyGroup(click.Group):
             raise
         return getattr(module, attribute)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            command = ctx.invoked_subcommand or "command"
+            raise Interrupted(
+                f"rig {command} interrupted by Ctrl-C (SIGINT) before it finished: what it was writing is "
+                "incomplete; it does not touch the fixture's outlets"
+            ) from None
+
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rig")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each hardware retry and failure as it happens.")
-def cli(verbose: bool) -> None:
+@config_file_option("Fixture configuration (TOML) merged over the built-in reference fixture; every command checks it.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, config_path: str | None) -> None:
     """Bench-test rig for returned Blink cameras: watch the LED, test the battery, run the fixes, log it."""
+    if config_path is not None and not ctx.resilient_parsing:
+        from rig.cli.common import load_root_config
+
+        load_root_config(ctx, config_path)
     logger = logging.getLogger("rig")
     logger.handlers.clear()
     if verbose:

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_if_interrupted, interruptible, load_config_or_fail
 from rig.procedure.rig_fault import RIG_FAULTS
 
 CELL_HELP = (
@@ -43,16 +43,9 @@ def calibrate(sim: bool, known_ohm: float, out_path: str | None, config_path: st
     path = out_path or config.battery.calibration_file
     if path is None:
         raise RigError("no file to keep the calibration in: set [battery] calibration_file in the config or pass --out")
-    with exit_on_signals(), contextlib.ExitStack() as stack:
-        if sim:
-            from rig.sim import build_sim_bench
-
-            bench = build_sim_bench(config)
-            bench.world.fit_calibration_cell(known_ohm)
-            fixture = bench.fixture
-        else:
-            from rig.cli.common import build_real_fixture
-            from rig.core.clock import MonotonicClock
+    unsafe: list[str] = []
+    with contextlib.ExitStack() as stack:
+        if not sim:
             from rig.core.lock import FixtureBusy, fixture_lock
 
             try:  # the same fixture as `rig test`: never both at once
@@ -61,16 +54,28 @@ def calibrate(sim: bool, known_ohm: float, out_path: str | None, config_path: st
                 raise RigError(str(exc)) from None
             click.echo(CELL_HELP)
             click.confirm("Is the calibration cell in the holder?", default=True, abort=True)
-            fixture = build_real_fixture(config, MonotonicClock())
-        try:
-            if fixture.power_meter is None:
-                raise RigError(fixture.power_meter_error or "INA219 not available")
-            result = measure(fixture.power_meter, fixture.actuators.load_switch, fixture.clock, config.battery,
-                             known_ohm)
-        except RIG_FAULTS as exc:
-            raise RigError(str(exc)) from None
-        finally:
-            fixture.close()
+        with interruptible() as stop:
+            if sim:
+                from rig.sim import build_sim_bench
+
+                bench = build_sim_bench(config, stop=stop)
+                bench.world.fit_calibration_cell(known_ohm)
+                fixture = bench.fixture
+            else:
+                from rig.cli.common import build_real_fixture
+                from rig.core.clock import MonotonicClock
+
+                fixture = build_real_fixture(config, MonotonicClock(stop))
+            try:
+                if fixture.power_meter is None:
+                    raise RigError(fixture.power_meter_error or "INA219 not available")
+                result = measure(fixture.power_meter, fixture.actuators.load_switch, fixture.clock, config.battery,
+                                 known_ohm)
+            except RIG_FAULTS as exc:
+                raise RigError(str(exc)) from None
+            finally:
+                unsafe = fixture.close()
+        exit_if_interrupted(stop, "rig calibrate", f"nothing saved to {path}", unsafe)
     try:
         save_calibration(path, result, datetime.now().astimezone().isoformat(timespec="seconds"))
     except OSError as exc:

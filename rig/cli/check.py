@@ -7,7 +7,7 @@ import sys
 import click
 from rich.console import Console
 
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import config_option, exit_if_interrupted, interruptible, load_config_or_fail, refuse_with
 from rig.procedure.self_check import CheckResult, run_check
 
 
@@ -17,24 +17,27 @@ from rig.procedure.self_check import CheckResult, run_check
 @config_option
 def check(sim: bool, yes: bool, config_path: str | None) -> None:
     """Self-test of the fixture: INA219, photodiode, outlets, actuators, network; a fix hint for each fault."""
+    refuse_with(click.get_current_context(), sim, "--sim", "yes", why="the simulated technician answers")
     config = load_config_or_fail(config_path)
     console = Console()
-    with exit_on_signals():
+    unsafe: list[str] = []
+    with interruptible() as stop:
         if sim:
             from rig.sim import build_sim_bench, simulated_technician
 
-            bench = build_sim_bench(config)
+            bench = build_sim_bench(config, stop=stop)
             fixture, confirm = bench.fixture, simulated_technician(bench)
         else:
             from rig.cli.common import build_real_fixture
             from rig.core.clock import MonotonicClock
 
-            fixture = build_real_fixture(config, MonotonicClock())
+            fixture = build_real_fixture(config, MonotonicClock(stop))
             confirm = (lambda _device, _question, _expected: True) if yes else _ask(console)
         try:
             results = run_check(fixture, confirm)
         finally:
-            fixture.close()
+            unsafe = fixture.close()
+    exit_if_interrupted(stop, "rig check", "nothing written", unsafe)
     _print(console, results)
     sys.exit(0 if all(r.ok for r in results) else 1)
 

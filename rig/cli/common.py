@@ -2,49 +2,102 @@
 
 from __future__ import annotations
 
-import signal
+import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import click
+from click.core import ParameterSource
 
-from rig.cli import RigError
+from rig.cli import RigError, config_file_option
 from rig.core.config import ConfigError, RigConfig, load_config
+from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Fixture configuration (TOML) merged over the built-in reference fixture.",
-)
+CONFIG_HELP = "Fixture configuration (TOML) merged over the built-in reference fixture."
+_CONFIG_KEY = "rig.config"  # in the root context's meta: (path, RigConfig) from ``rig --config FILE``
+
+config_option = config_file_option(CONFIG_HELP + " Same as `rig --config FILE` before the command.")
+
+
+def load_root_config(ctx: click.Context, path: str | None) -> None:
+    """``rig --config FILE COMMAND``: read and check the file once, before any command, so every command
+    refuses a bad file the same way, and the commands that use the fixture take it from here."""
+    if path is not None:
+        ctx.meta[_CONFIG_KEY] = (path, _load(path))
 
 
 def load_config_or_fail(path: str | None) -> RigConfig:
+    """The configuration of this run: the command's own ``--config``, else ``rig --config``, else the built-in
+    reference fixture. Two different files on one command line are refused rather than one silently winning."""
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_root().meta.get(_CONFIG_KEY) if ctx is not None else None
+    if given is not None:
+        root_path, config = given
+        if path is None or path == root_path:
+            return config
+        raise RigError(f"--config given twice ({root_path} and {path}): give one file")
+    return _load(path)
+
+
+def _load(path: str | None) -> RigConfig:
     try:
         return load_config(path)
     except ConfigError as exc:
         raise RigError(str(exc)) from None
 
 
-class SignalExit(SystemExit):
-    """Raised by SIGTERM/SIGHUP so that every ``finally`` (outlets back on) runs, as for Ctrl-C."""
+def refuse_unless(ctx: click.Context, condition: bool, flag: str, *params: str, why: str = "") -> None:
+    """``X needs --sim``: refuse, in one line, the options among ``params`` that were typed while ``flag`` is
+    not given (``condition`` false). An option silently ignored would let a technician believe it was used."""
+    _refuse(_typed(ctx, params) if not condition else [], f"need{{s}} {flag}", why)
 
 
-def _raise_signal_exit(signum: int, _frame) -> None:
-    raise SignalExit(128 + signum)
+def refuse_with(ctx: click.Context, condition: bool, flag: str, *params: str, why: str = "") -> None:
+    """``X does not apply with --sim``: the options among ``params`` that were typed while ``flag`` is given."""
+    _refuse(_typed(ctx, params) if condition else [], f"do{{es}} not apply with {flag}", why)
+
+
+def _typed(ctx: click.Context, params: tuple[str, ...]) -> list[str]:
+    """The command-line names of ``params`` the user typed (not left at their defaults), in the command's order."""
+    return [
+        param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        for param in ctx.command.params
+        if param.name in params and ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT)
+    ]
+
+
+def _refuse(names: list[str], verb: str, why: str) -> None:
+    if not names:
+        return
+    one = len(names) == 1
+    verb = verb.replace("{s}", "s" if one else "").replace("{es}", "es" if one else "")
+    raise RigError(f"{' and '.join(names)} {verb}" + (f": {why}" if why else ""))
 
 
 @contextmanager
-def exit_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP unwind the stack like Ctrl-C does, instead of killing the process in place."""
-    previous = {sig: signal.signal(sig, _raise_signal_exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+def interruptible() -> Iterator[StopFlag]:
+    """Ctrl-C, SIGTERM and SIGHUP stop the command at its next wait (the handlers only record the request);
+    the ``StopRequested`` that unwinds it ends here, after every ``finally`` (the safe state) has run. The
+    caller then reports with :func:`exit_if_interrupted`."""
+    stop = StopFlag()
     try:
-        yield
+        with stop_on_signals(stop), suppress(StopRequested):
+            yield stop
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        stop.close()
+
+
+def exit_if_interrupted(stop: StopFlag, command: str, written: str, unsafe: list[str]) -> None:
+    """One line saying what was interrupted, what was written and whether the bench is safe; then the
+    signal's exit status (128 + its number). Nothing when no signal came."""
+    if not stop.requested:
+        return
+    from rig.hardware.fixture import unsafe_note
+
+    safe = unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"
+    click.echo(f"rig: {command} interrupted by {stop.describe()}; {written}; {safe}", err=True)
+    sys.exit(stop.exit_status)
 
 
 def build_real_fixture(config: RigConfig, clock):

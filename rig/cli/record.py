@@ -11,7 +11,14 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import build_real_photodiode, config_option, exit_on_signals, load_config_or_fail
+from rig.cli.common import (
+    build_real_photodiode,
+    config_option,
+    exit_if_interrupted,
+    interruptible,
+    load_config_or_fail,
+    refuse_unless,
+)
 from rig.hardware.photodiode import Photodiode
 from rig.led.classifier import PatternClassifier
 from rig.led.edge import Edge
@@ -31,8 +38,7 @@ POLL_S = 0.05
 @config_option
 def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
     """Record the LED for SECONDS into a trace file, printing the pattern live as soon as it is decided."""
-    if scenario and not sim:
-        raise RigError("SCENARIO needs --sim")
+    refuse_unless(click.get_current_context(), sim, "--sim", "scenario", "camera_index")
     out = Path(output)
     if out.suffix.lower() not in (".csv", ".vcd"):
         raise RigError(f"{output}: the trace file must end in .csv or .vcd")
@@ -40,12 +46,14 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
         raise RigError(f"{output}: folder {out.parent} does not exist")
     config = load_config_or_fail(config_path)
     console = Console()
-    with exit_on_signals():
+    unsafe: list[str] = []
+    count = 0
+    with interruptible() as stop:
         if sim:
             from rig.sim import ScenarioError, build_sim_bench, load_sim_scenario
 
             try:
-                bench = build_sim_bench(config, load_sim_scenario(scenario))
+                bench = build_sim_bench(config, load_sim_scenario(scenario), stop=stop)
                 spec = bench.world.mount(camera_index)
             except ScenarioError as exc:
                 raise RigError(str(exc)) from None
@@ -56,9 +64,12 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
         else:
             from rig.core.clock import MonotonicClock
 
-            clock = MonotonicClock()
+            clock = MonotonicClock(stop)
             photodiode = build_real_photodiode(config, clock)   # recording needs nothing else: no outlets
-            closer = photodiode.close
+
+            def closer() -> list[str]:
+                photodiode.close()
+                return []                                      # nothing was switched: nothing to restore
         try:
             with open(out, "w", encoding="utf-8", newline="") as f:
                 sink = VcdTraceWriter(f) if out.suffix.lower() == ".vcd" else CsvTraceWriter(f)
@@ -66,12 +77,14 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
         except OSError as exc:
             raise RigError(f"{output}: cannot write: {exc.strerror or exc}") from None
         finally:
-            closer()
+            unsafe = closer() or []
+    exit_if_interrupted(stop, "rig record", f"the trace up to the interruption is in {output}", unsafe)
     console.print(f"{count} edges in {seconds:g} s written to {out}")
 
 
 def _capture(clock, photodiode: Photodiode, seconds: float, console: Console, sink: TraceSink) -> int:
-    """Stream the photodiode's edges into ``sink`` and the classifier, freeing the buffer as it goes."""
+    """Stream the photodiode's edges into ``sink`` and the classifier, freeing the buffer as it goes. An
+    interruption (Ctrl-C) still ends the trace, at the moment it came, so the file is a valid trace."""
     start = clock.now()
     position = photodiode.mark()
     overflowed = photodiode.overflowed
@@ -79,39 +92,43 @@ def _capture(clock, photodiode: Photodiode, seconds: float, console: Console, si
     sink.begin(0.0, level)
     classifier = PatternClassifier(start_s=0.0, initial_level=level)
     count = 0
-    announced = False
-    while True:
-        elapsed = clock.now() - start
-        edges = photodiode.edges_since(position)
-        position += len(edges)
-        photodiode.discard_before(position)
-        check_overflow(photodiode, overflowed)
-        for t_s, new in edges:
-            t_rel = min(t_s - start, seconds)
-            if new == level:
-                continue
-            level = new
-            edge = Edge(t_rel, new)
-            sink.edge(edge)
-            count += 1
-            if not announced:
-                classifier.feed(edge)
-        if elapsed >= seconds:
-            break
-        if not announced:
-            classifier.advance(elapsed)
-            decision = classifier.decision
-            if decision is not None:
-                console.print(f"pattern: [bold]{decision.pattern.value}[/bold] "
-                              f"(decided at {decision.decided_at_s:.2f} s)")
-                announced = True
-        clock.sleep(min(POLL_S, seconds - elapsed))
-    if not announced:
+    end_s = seconds
+    try:
+        while True:
+            elapsed = clock.now() - start
+            edges = photodiode.edges_since(position)
+            position += len(edges)
+            photodiode.discard_before(position)
+            check_overflow(photodiode, overflowed)
+            for t_s, new in edges:
+                if new == level:
+                    continue
+                level = new
+                edge = Edge(min(t_s - start, seconds), new)
+                sink.edge(edge)
+                count += 1
+                if classifier.decision is None and classifier.feed(edge) is not None:
+                    _announce(console, classifier)
+            if elapsed >= seconds:
+                break
+            if classifier.decision is None and classifier.advance(elapsed) is not None:
+                _announce(console, classifier)
+            clock.sleep(min(POLL_S, seconds - elapsed))
+    except BaseException:
+        end_s = min(max(clock.now() - start, 0.0), seconds)
+        raise
+    finally:
+        sink.end(end_s)
+    if classifier.decision is None:
         decision = classifier.finish(seconds)
         if decision.committed:
-            console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")
+            _announce(console, classifier, decision)
         else:
             console.print(f"pattern: not decided in {seconds:g} s; seen: {decision.evidence.get('seen', '')} "
                           f"(best guess {decision.pattern.value})")
-    sink.end(seconds)
     return count
+
+
+def _announce(console: Console, classifier: PatternClassifier, decision=None) -> None:
+    decision = decision or classifier.decision
+    console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_on_signals, load_config_or_fail
-from rig.core.lock import FixtureBusy, fixture_lock
-from rig.output.results import ResultsCsv, ResultsError
-from rig.procedure.batch import BatchOutputs, BatchStopped, run_batch
+from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.core.lock import FixtureBusy, fixture_lock, results_lock
+from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
+from rig.hardware.fixture import unsafe_note
+from rig.output.results import ResultsCsv, ResultsError, check_results_path
+from rig.procedure.batch import BatchOutputs, BatchStopped, OutputFailed, run_batch
 from rig.procedure.controller import BenchController
 from rig.ui.progress import RichProgress, summary_table
 from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
 
-EXIT_BATCH_STOPPED = 3
+EXIT_BATCH_STOPPED = 3   # a rig fault stopped the batch
+EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size limit, unwritable folder)
 
 
 @click.command()
@@ -39,45 +43,75 @@ EXIT_BATCH_STOPPED = 3
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
-              help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
+              help="Fixture lock file [default: bench.lock_file from the config; none with --sim]. "
+                   "Every run also locks its results file.")
 @config_option
 def test(sim, scenario, csv_path, records_dir, trace_format, sheets, serial, model, speed, sim_log, lock_path,
          config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
-    if not sim and (scenario or speed or sim_log):
-        raise RigError("SCENARIO, --speed and --sim-log need --sim")
+    ctx = click.get_current_context()
+    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "sim_log")
+    refuse_with(ctx, sim, "--sim", "serial", "model", why="the scenario names the cameras and their models")
     config = load_config_or_fail(config_path)
     try:
-        # First, so an unusable results file fails before anything else is done.
-        results = ResultsCsv(csv_path)
+        check_results_path(csv_path)   # read-only: nothing is written before the locks are held
     except ResultsError as exc:
         raise RigError(str(exc)) from None
-    scenario_obj = _load_scenario(scenario) if sim else None
-    outputs = BatchOutputs(
-        results,
-        Path(records_dir) if records_dir else Path(csv_path).parent / "records",
-        trace_format,
-        sheets=sheets,
-        battery_config=config.battery,
-    )
-    console = Console(stderr=True)
     if lock_path is None and not sim:
         lock_path = config.bench.lock_file
+    console = Console(stderr=True)
+    stop = StopFlag()
     try:
-        with fixture_lock(lock_path) if lock_path else contextlib.nullcontext():
-            _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, csv_path)
+        with stop_on_signals(stop), contextlib.ExitStack() as held:
+            held.enter_context(results_lock(csv_path))   # every run: two writers would interleave rows
+            if lock_path:
+                held.enter_context(fixture_lock(lock_path))
+            try:
+                results = ResultsCsv(csv_path)
+            except ResultsError as exc:
+                raise RigError(str(exc)) from None
+            for notice in results.notices:
+                click.echo(f"rig: {notice}", err=True)
+            # After the results file exists: a refused scenario leaves a valid, empty results file (header
+            # only) for the tools that read it, and nothing else.
+            scenario_obj = _load_scenario(scenario) if sim else None
+            outputs = BatchOutputs(
+                results,
+                Path(records_dir) if records_dir else Path(csv_path).parent / "records",
+                trace_format,
+                sheets=sheets,
+                battery_config=config.battery,
+                stop=stop,
+            )
+            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
+    finally:
+        stop.close()
+    _finish(run, outputs, csv_path, stop)
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, csv_path) -> None:
-    with exit_on_signals():
-        bench = None
+@dataclass
+class _RunEnd:
+    """How a batch ended, for the closing lines and the exit status."""
+
+    records: list = field(default_factory=list)
+    stopped: str | None = None        # a rig fault stopped the batch (exit 3)
+    output_error: str | None = None   # a result could not be written (exit 4)
+    unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
+
+
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop) -> _RunEnd:
+    end = _RunEnd()
+    bench = fixture = None
+    progress = None
+    try:
+        stop.check()   # a signal while the files were being opened: no bench is built
         if sim:
             from rig.sim import ScenarioError, build_sim_bench
 
             try:
-                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log)
+                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop)
             except ScenarioError as exc:
                 raise RigError(str(exc)) from None
             except OSError as exc:
@@ -85,34 +119,67 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
             fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
             total = len(bench.scenario.cameras)
         else:
-            fixture, operator, cameras, total = _real_bench(config, console, serial, model)
+            fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
         progress = RichProgress(console, total=total)
         controller = BenchController(fixture, operator, progress)
-        records: list = []
-        stopped: str | None = None
-        try:
-            run_batch(controller, cameras, outputs, records)
-        except BatchStopped as exc:
-            stopped = str(exc)
-        finally:
+        run_batch(controller, cameras, outputs, end.records)
+    except BatchStopped as exc:
+        end.stopped = str(exc)
+    except OutputFailed as exc:
+        end.output_error = str(exc)
+    except StopRequested:
+        pass   # reported by _finish, from the stop flag
+    finally:
+        if progress is not None:
             progress.close()
-            failed = fixture.safe_state()
-            if bench is not None:
-                bench.close()
-            else:
-                fixture.close()
-            if failed:
-                console.print(f"[red]could not switch back on: {', '.join(failed)}[/red]")
+        # The one safe state, reached through the fixture however the batch ended.
+        if bench is not None:
+            end.unsafe = bench.close()
+        elif fixture is not None:
+            end.unsafe = fixture.close()
+    return end
+
+
+def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
+    """The closing lines, then the exit status: 128+N for a signal, 4 output failed, 3 rig fault, else 0."""
     out = Console()
     if not out.is_terminal:
         out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
-    out.print(summary_table(records))
-    click.echo(f"results: {csv_path}  records and sheets: {outputs.records_dir}")
+    if end.records:
+        out.print(summary_table(end.records))
+    written = "records and sheets" if outputs.sheets else "records"
+    click.echo(f"results: {csv_path}  {written}: {outputs.records_dir}")
     for problem in outputs.problems:
         click.echo(f"rig: {problem}", err=True)
-    if stopped:
-        click.echo(f"rig: {stopped}", err=True)
+    safe = (unsafe_note(end.unsafe) if end.unsafe
+            else "every outlet is on and every actuator released")
+    if stop.requested:
+        click.echo(f"rig: {_interrupted_line(end, csv_path, stop)}; {safe}", err=True)
+        sys.exit(stop.exit_status)
+    if end.unsafe and safe not in (end.stopped or ""):
+        click.echo(safe, err=True)   # its own line: the stop line below stays the batch's one reason
+    if end.output_error:
+        click.echo(f"rig: {end.output_error}; the batch stopped, {safe}", err=True)
+        sys.exit(EXIT_OUTPUT_FAILED)
+    if end.stopped:
+        click.echo(f"rig: {end.stopped}", err=True)
         sys.exit(EXIT_BATCH_STOPPED)
+    if end.unsafe:
+        sys.exit(EXIT_BATCH_STOPPED)
+
+
+def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
+    """What was interrupted and what was written: the technician must know which camera to test again."""
+    last = end.records[-1] if end.records else None
+    if last is not None and any(note.startswith(INTERRUPTED_PREFIX) for note in last.notes):
+        what = f"during camera {last.serial} (its row is written as aborted: test it again)"
+    elif last is not None:
+        what = f"after camera {last.serial}, before the next one"
+    else:
+        what = "before the first camera"
+    rows = len(end.records) - (1 if end.output_error else 0)
+    return (f"interrupted by {stop.describe()} {what}; {rows} row{'s' if rows != 1 else ''} written to "
+            f"{csv_path} this run")
 
 
 def _load_scenario(scenario):
@@ -124,7 +191,7 @@ def _load_scenario(scenario):
         raise RigError(str(exc)) from None
 
 
-def _real_bench(config, console: Console, serial: str | None, model: str):
+def _real_bench(config, console: Console, serial: str | None, model: str, stop: StopFlag):
     from rig.cli.common import build_real_fixture
     from rig.core.clock import MonotonicClock
     from rig.ui.terminal_operator import TerminalOperator
@@ -133,7 +200,7 @@ def _real_bench(config, console: Console, serial: str | None, model: str):
         cameras = FixedCamera(serial, model) if serial else None
     except SerialError as exc:
         raise RigError(str(exc)) from None
-    clock = MonotonicClock()
+    clock = MonotonicClock(stop)
     fixture = build_real_fixture(config, clock)
     if cameras is None:
         cameras = ScannerInput(
@@ -141,5 +208,9 @@ def _real_bench(config, console: Console, serial: str | None, model: str):
             model,
             on_error=lambda exc: console.print(f"[red]{exc}[/red]: scan again"),
             prompt=lambda: console.print("Scan the next camera's serial (empty line to finish): ", end=""),
+            stop=stop,
+        ).ask_on_repeat(
+            lambda serial, line: console.print(
+                f"{serial} was already tested in this batch (scan {line}). Test it again? [y/N] ", end="")
         )
     return fixture, TerminalOperator(clock, console), cameras, None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from typing import Protocol, runtime_checkable
 
+from rig.core.stop import StopFlag
+
 
 @runtime_checkable
 class Clock(Protocol):
@@ -24,14 +26,27 @@ class Clock(Protocol):
 
 
 class MonotonicClock:
-    """Wall-clock time for a real bench: ``time.monotonic`` and ``time.sleep``."""
+    """Wall-clock time for a real bench: ``time.monotonic``, and a sleep a stop request wakes.
+
+    With a :class:`~rig.core.stop.StopFlag`, ``sleep`` is where a Ctrl-C lands: the sleep in progress ends at
+    once and raises :class:`~rig.core.stop.StopRequested` (once); after a second signal it no longer waits."""
+
+    def __init__(self, stop: StopFlag | None = None) -> None:
+        self.stop = stop
 
     def now(self) -> float:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
+        stop = self.stop
+        if stop is None:
+            if seconds > 0:
+                time.sleep(seconds)
+            return
+        stop.check()
+        if seconds > 0 and not stop.urgent:
+            stop.wait(seconds)
+        stop.check()
 
 
 def wait_until(clock: Clock, condition, timeout_s: float, poll_s: float = 0.5) -> bool:

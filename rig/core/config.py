@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rig.core.textfile import printable, read_text_file
+from rig.core.textfile import parse_toml, printable, read_text_file
 
 OUTLET_NAMES = ("router", "sync_module", "camera")
 ACTUATOR_NAMES = ("reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover")
@@ -25,6 +25,8 @@ DEFAULT_SERIAL_PORT = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"
 
 BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number on the 40-pin header")]
 Seconds = Annotated[float, Field(ge=0)]
+LONGEST_CLIP_S = 60.0   # DESIGN: a recording lasts 5-60 s; a light lit longer is "solid"
+UNITS = {"_s": "seconds", "_v": "volts", "_a": "amperes", "_ohm": "ohms"}
 
 
 class ConfigError(ValueError):
@@ -32,7 +34,10 @@ class ConfigError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict types (``true`` is not GPIO1, ``"65"`` is not 65 s, ``"yes"`` is not a boolean) and finite
+    numbers only: an ``inf`` timeout would wait for ever."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class PhotodiodeConfig(_Strict):
@@ -42,13 +47,13 @@ class PhotodiodeConfig(_Strict):
 
 
 class PowerMeterConfig(_Strict):
-    i2c_bus: int = Field(1, ge=0)
+    i2c_bus: int = Field(1, ge=0, le=31)
     i2c_bus_hz: int = Field(
         100_000, ge=10_000, le=1_000_000,
         description="the bus clock (dtparam=i2c_arm_baudrate on a Pi): the simulator's I2C runs at it",
     )
     address: int = Field(0x40, ge=0x40, le=0x4F)
-    shunt_ohm: float = Field(0.1, gt=0)
+    shunt_ohm: float = Field(0.1, ge=0.001, le=10.0, description="a current shunt: milliohms to a few ohms")
     max_expected_current_a: float = Field(2.0, gt=0, le=3.2)
     samples: int = Field(16, ge=1, le=1024)
 
@@ -104,48 +109,72 @@ class ActuatorConfig(_Strict):
 
 
 class NetworkConfig(_Strict):
-    router_host: str
+    router_host: str = Field(min_length=1, max_length=253, pattern=r"^\S+$")
     router_port: int = Field(80, ge=1, le=65535)
-    internet_host: str
+    internet_host: str = Field(min_length=1, max_length=253, pattern=r"^\S+$")
     internet_port: int = Field(53, ge=1, le=65535)
-    timeout_s: float = Field(2.0, gt=0)
+    timeout_s: float = Field(2.0, gt=0, le=60.0)
 
 
 class BatteryConfig(_Strict):
-    background_load_a: float = Field(0.005, ge=0)
-    pulse_load_ohm: float = Field(3.3, gt=0)
+    background_load_a: float = Field(0.005, ge=0, le=0.5)
+    pulse_load_ohm: float = Field(3.3, ge=0.5, le=1000.0)
     pulse_s: float = Field(0.1, gt=0, le=2.0)
-    settle_s: Seconds = 0.02
-    min_open_circuit_v: float = Field(3.0, gt=0)
-    min_loaded_v: float = Field(2.6, gt=0)
-    max_internal_resistance_ohm: float = Field(1.0, gt=0)
+    settle_s: float = Field(0.02, ge=0, le=2.0)
+    # 2 x AA lithium: about 3.6 V fresh; a threshold above 4 V fails every pack
+    min_open_circuit_v: float = Field(3.0, gt=0, le=4.0)
+    min_loaded_v: float = Field(2.6, gt=0, le=4.0)
+    max_internal_resistance_ohm: float = Field(1.0, gt=0, le=20.0)
     camera_brownout_v: float = Field(
         2.0, gt=0, le=5.0, description="ASSUMED: below this a camera on the pack under test resets"
     )
     calibration_file: str | None = Field(
-        None, min_length=1, description="where `rig calibrate` stores the fixture's series resistance"
+        None, min_length=1, max_length=1024,
+        description="where `rig calibrate` stores the fixture's series resistance",
     )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BatteryConfig:
+        if self.min_loaded_v >= self.min_open_circuit_v:
+            raise ValueError(f"battery.min_loaded_v: {self.min_loaded_v:g} volts must be below "
+                             f"min_open_circuit_v ({self.min_open_circuit_v:g} volts): a pack sags under load")
+        if self.settle_s >= self.pulse_s:
+            raise ValueError(f"battery.settle_s: {self.settle_s:g} seconds must be shorter than the load pulse "
+                             f"it waits in (pulse_s = {self.pulse_s:g} seconds)")
+        return self
 
 
 class LedConfig(_Strict):
-    observe_timeout_s: float = Field(20.0, gt=0)
-    motion_timeout_s: float = Field(10.0, gt=0)
-    recording_timeout_s: float = Field(75.0, gt=0)
+    observe_timeout_s: float = Field(20.0, gt=0, le=600.0)
+    motion_timeout_s: float = Field(10.0, gt=0, le=120.0)
+    recording_timeout_s: float = Field(
+        75.0, gt=LONGEST_CLIP_S, le=600.0, description="above the longest clip, or a clip looks solid"
+    )
 
 
 class TimingsConfig(_Strict):
-    router_off_s: float = Field(35.0, ge=30.0, description="the article: at least 30 s")
+    router_off_s: float = Field(35.0, ge=30.0, le=600.0, description="the article: at least 30 s")
     camera_off_s: float = Field(65.0, ge=60.0, le=120.0, description="the article: 1 to 2 minutes")
-    reconnect_timeout_s: float = Field(150.0, gt=0)
-    boot_grace_s: float = Field(10.0, ge=0)
-    reset_hold_s: float = Field(12.0, gt=0)
+    reconnect_timeout_s: float = Field(150.0, gt=0, le=1800.0)
+    boot_grace_s: float = Field(10.0, ge=0, le=300.0)
+    reset_hold_s: float = Field(12.0, gt=0, le=60.0)
     readd_wait_s: float = Field(180.0, ge=180.0, le=300.0, description="the article: 3 to 5 minutes")
-    operator_timeout_s: float = Field(600.0, gt=0)
-    poll_s: float = Field(0.5, gt=0)
+    operator_timeout_s: float = Field(600.0, gt=0, le=3600.0)
+    poll_s: float = Field(0.5, ge=0.01, le=10.0)
+
+    @model_validator(mode="after")
+    def _timeouts_above_their_waits(self) -> TimingsConfig:
+        if self.reconnect_timeout_s <= self.boot_grace_s:
+            raise ValueError(f"timings.reconnect_timeout_s: {self.reconnect_timeout_s:g} seconds must be longer "
+                             f"than the boot grace it includes (boot_grace_s = {self.boot_grace_s:g} seconds)")
+        if self.poll_s >= self.reconnect_timeout_s:
+            raise ValueError(f"timings.poll_s: {self.poll_s:g} seconds must be shorter than the waits it polls "
+                             f"(reconnect_timeout_s = {self.reconnect_timeout_s:g} seconds)")
+        return self
 
 
 class BenchConfig(_Strict):
-    lock_file: str = Field("/run/lock/blink-rig.core.lock", min_length=1)
+    lock_file: str = Field("/run/lock/blink-rig.core.lock", min_length=1, max_length=1024)
 
 
 class RigConfig(_Strict):
@@ -281,6 +310,9 @@ def default_config_text() -> str:
     return resources.files("rig.defaults").joinpath("fixture.toml").read_text(encoding="utf-8")
 
 
+_RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+
+
 def _format_error(source: str, error: ValidationError) -> str:
     first = error.errors()[0]
     loc = ".".join(printable(str(part)) for part in first["loc"])
@@ -291,6 +323,9 @@ def _format_error(source: str, error: ValidationError) -> str:
         text = f"{source}: {message}"
     else:
         text = f"{source}: {loc or '(top level)'}: {message}"
+        unit = next((name for suffix, name in UNITS.items() if loc.endswith(suffix)), None)
+        if unit and first["type"] in _RANGE_ERRORS:
+            text += f" {unit}"
         if "input" in first and first["type"] not in ("missing",) and not isinstance(first["input"], dict):
             text += f" (got {printable(repr(first['input']))})"
     more = len(error.errors()) - 1
@@ -299,10 +334,7 @@ def _format_error(source: str, error: ValidationError) -> str:
 
 def parse_config(text: str, source: str = "<config>") -> RigConfig:
     """Validate a TOML text merged over the default fixture; raise :class:`ConfigError` in one line."""
-    try:
-        user = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {printable(str(exc))}") from None
+    user = parse_toml(text, source, ConfigError)
     merged = _deep_merge(tomllib.loads(default_config_text()), user)
     # A user's outlet table that names its backend stands alone: the default's relay keys are not merged in.
     user_outlets = user.get("outlets")

@@ -30,7 +30,8 @@ class Fixture:
     power_meter_error: str = ""   # why power_meter is None (absent chip): reported by check / the controller
 
     def safe_state(self) -> list[str]:
-        """Every outlet on, every actuator released. Best effort: returns what could not be set."""
+        """The rig's one safe state: every outlet on, every actuator released. Reached after every camera and
+        at every exit (normal end, rig fault, signal). Best effort: returns what could not be set."""
         failed = list(self.outlets.all_on())
         try:
             self.actuators.release_all()
@@ -38,11 +39,21 @@ class Fixture:
             failed.append(f"actuators ({exc})")
         return failed
 
-    def close(self) -> None:
-        self.safe_state()
+    def close(self) -> list[str]:
+        """The safe state, then let go of every part. Returns what could not be put in the safe state."""
+        failed = self.safe_state()
         self.photodiode.close()
         self.actuators.close()
         self.outlets.close()
+        return failed
+
+
+def unsafe_note(failed: list[str]) -> str:
+    """The one line for a safe state that could not be reached: a rig fault, with what to check."""
+    return (
+        f"rig fault: could not switch back on: {', '.join(failed)}: check the relay board (USB cable, power) "
+        "and the actuator wiring, then run `rig check`"
+    )
 
 
 def build_fixture(

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from rig.core.events import BenchListener, SilentListener
 from rig.core.records import CameraRecord, Disposition
-from rig.hardware.fixture import Fixture
+from rig.core.stop import INTERRUPTED_PREFIX, StopRequested
+from rig.hardware.fixture import Fixture, unsafe_note
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
@@ -67,12 +68,19 @@ class BenchController:
         except RIG_FAULTS as exc:
             record.disposition = Disposition.ABORTED
             record.notes.append(f"rig fault: {exc}")
+        except StopRequested as exc:
+            # A signal landed at a wait: the camera ends here, its row still written; never a verdict on it.
+            record.disposition = Disposition.ABORTED
+            record.notes.append(f"{INTERRUPTED_PREFIX} {exc.label}: not a verdict on the camera")
         finally:
             failed = self.fixture.safe_state()
             if failed:
-                record.notes.append("could not restore: " + ", ".join(failed))
-                if record.disposition is not Disposition.ABORTED:
-                    record.disposition = Disposition.ABORTED
+                record.notes.append(unsafe_note(failed))
+                record.disposition = Disposition.ABORTED
+            if record.disposition is Disposition.ABORTED and record.fixed_by:
+                # The contract: fixed_by is empty unless the camera is fixed. The cure is still worth knowing.
+                record.notes.append(f"{record.fixed_by} had cured the camera before the stop")
+                record.fixed_by = ""
             record.finished_s = clock.now()
             record.finished_at = session.wall_time().isoformat(timespec="seconds")
             edges = self.fixture.photodiode.edges_since(session.trace_mark)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rig.core.fix_list import CURED_MARK, fixes_text
 from rig.report import html
 from rig.report.batch_plots import bench_time_figure, fixes_figure, yield_per_day_figure
 from rig.report.render import figure_svg
@@ -154,14 +155,20 @@ def _cameras(summary: BatchSummary, page_dir: Path | None, records_dir: Path | N
             href = Path(os.path.relpath(sheet, page_dir)).as_posix()
             serial = f'<a href="{html.esc(href)}">{serial}</a>'
         color = html.disposition_color(row.disposition)
+        r_int = row.internal_resistance_ohm
         rows.append(
             (
                 serial,
                 html.esc(row.model),
-                html.esc(row.started_at),
+                html.esc(row.started_at.replace("T", " ")[:16]),  # to the minute: the page spans days
+                html.esc(row.initial_pattern),
+                "" if r_int is None else f"{r_int:.2f}",
                 f'<b style="color:{color}">{html.esc(row.disposition)}</b>',
-                html.esc(row.fixed_by),
-                html.esc(", ".join(row.fixes_tried)),
+                ", ".join(  # breaks between fix names only, the ✓ kept with its name
+                    f'<span class="nowrap">{html.esc(name)}</span>'
+                    for name in fixes_text(row.fixes_tried, row.fixed_by).split(", ")
+                    if name
+                ),
                 html.esc(html.duration_text(row.duration_s)),
                 html.esc(row.notes),
             )
@@ -169,8 +176,10 @@ def _cameras(summary: BatchSummary, page_dir: Path | None, records_dir: Path | N
     if not rows:
         return '<p class="muted">No camera rows.</p>'
     return html.table(
-        ["serial", "model", "started", "disposition", "fixed by", "tried", "bench time", "notes"],
+        ["serial", "model", "started", "LED", "R Ω", "disposition", f"fixes tried ({CURED_MARK} cured)",
+         "bench time", "notes"],
         rows,
-        numeric=[6],
+        numeric=[4, 7],
         cls="cameras",
+        nowrap=[0, 1, 2, 3, 5],  # the terminal's batch table's columns, none broken inside a value
     )

@@ -11,12 +11,13 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from rig.report.durations import duration_text
-from rig.report.html import DISPOSITION_COLORS
+from rig.core.colors import DISPOSITION_COLORS
+from rig.core.durations import duration_text
 from rig.report.render import RC
 from rig.report.summary import BatchSummary
 
 MAX_BINS = 24
+MIN_DAY_SLOTS = 7  # a week
 
 
 def yield_per_day_figure(summary: BatchSummary) -> Figure:
@@ -41,7 +42,9 @@ def yield_per_day_figure(summary: BatchSummary) -> Figure:
                 )
                 bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.set_xticks(x, [d[5:] if len(days) > 1 else d for d in days], rotation=45 if len(days) > 8 else 0)
-        ax.set_xlim(-0.6, max(len(days), 1) - 0.4)
+        # At least MIN_DAY_SLOTS days of room, the days centred: one day is a bar, not the whole plot.
+        pad = max(MIN_DAY_SLOTS - len(days), 0) / 2
+        ax.set_xlim(-0.6 - pad, max(len(days), 1) - 0.4 + pad)
         ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.12)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("cameras")
@@ -62,7 +65,13 @@ def yield_per_day_figure(summary: BatchSummary) -> Figure:
             )
             for i, y in points:
                 share.annotate(
-                    f"{y:.0%}", (i, y), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+                    f"{y:.0%}",
+                    (i, y),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},  # over a bar
                 )
         share.set_ylim(0, 1.15)
         share.yaxis.set_major_formatter(PercentFormatter(1.0))

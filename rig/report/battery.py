@@ -118,6 +118,21 @@ def reconstruct_pulse(figures: BatteryFigures, cfg: BatteryConfig | None = None)
     )
 
 
+def ohm_text(ohm: float) -> str:
+    """Resistance as the sheet shows it, to the 0.1 mΩ the record keeps: the headline R (the median pulse's)
+    then reads exactly as that pulse does in the per-pulse list and on the plot."""
+    return f"{ohm:.4f} Ω"
+
+
+def fixture_resistance(record: CameraRecord) -> float:
+    """The fixture's own series resistance the battery step subtracted from each pulse (``rig calibrate``)."""
+    for step in record.steps:
+        if step.name == "battery":
+            value = step.evidence.get("fixture_ohm", 0.0)
+            return float(value) if isinstance(value, int | float) else 0.0
+    return 0.0
+
+
 def pulse_resistances(record: CameraRecord) -> list[float]:
     """Each pulse's R as the battery step recorded it (the figures are the median pulse's)."""
     for step in record.steps:

@@ -14,7 +14,7 @@ from rig.core.config import BatteryConfig
 from rig.core.records import CameraRecord, Measurement, StepRecord
 from rig.output.results import record_stem
 from rig.report import html
-from rig.report.battery import battery_figures, pulse_resistances
+from rig.report.battery import battery_figures, fixture_resistance, ohm_text, pulse_resistances
 from rig.report.camera_plots import battery_pulse_figure, led_timeline_figure
 from rig.report.render import figure_svg
 from rig.report.timeline import FIX_OUTCOME_WORDS, events, step_kind
@@ -143,7 +143,7 @@ def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
     rows = [
         (
             html.esc(f.label),
-            html.esc(f"{f.value:.3f} {f.unit}"),
+            html.esc(ohm_text(f.value) if f.unit == "Ω" else f"{f.value:.3f} {f.unit}"),
             html.esc(f.limit_text),
             html.verdict(f.passed),
         )
@@ -151,13 +151,7 @@ def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
     ]
     overall = html.verdict(record.battery.passed)
     reason = f" ({html.esc(record.battery.reason)})" if record.battery.reason else ""
-    pulses = pulse_resistances(record)
-    per_pulse = (
-        f"<p>Each pulse: {html.esc(', '.join(f'{r:.3f} Ω' for r in pulses))}; "
-        "the figures are the median pulse's.</p>"
-        if pulses
-        else ""
-    )
+    per_pulse = _per_pulse(record)
     fig = battery_pulse_figure(record, cfg)
     plot = (
         html.figure(
@@ -175,4 +169,24 @@ def _battery(record: CameraRecord, cfg: BatteryConfig | None) -> str:
         + html.table(["figure", "value", "limit", ""], rows, numeric=[1], cls="battery")
         + per_pulse
         + plot
+    )
+
+
+def _per_pulse(record: CameraRecord) -> str:
+    """Why the sheet shows three R values and a headline: the headline is the median pulse, marked in bold."""
+    assert record.battery is not None
+    pulses = [ohm_text(r) for r in pulse_resistances(record)]
+    if not pulses:
+        return ""
+    headline = ohm_text(record.battery.internal_resistance_ohm)
+    shown = [f"<b>{html.esc(p)}</b>" if p == headline else html.esc(p) for p in pulses]
+    if headline in pulses:
+        marked = shown.index(f"<b>{html.esc(headline)}</b>")
+        shown = [p if i == marked else p.replace("<b>", "").replace("</b>", "") for i, p in enumerate(shown)]
+    fixture_ohm = fixture_resistance(record)
+    less = f", each less the fixture's own {html.esc(ohm_text(fixture_ohm))} (rig calibrate)" if fixture_ohm else ""
+    return (
+        f'<p id="pulses">The rig pulses the load {len(pulses)} times: {", ".join(shown)}{less}. The internal '
+        f"resistance above is their median ({html.esc(headline)}), and the other figures are that pulse's readings, "
+        "so one disturbed pulse cannot decide the verdict.</p>"
     )

@@ -11,13 +11,16 @@ import math
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from rig.core.config import BatteryConfig
+from rig.core.durations import duration_text
 from rig.core.records import CameraRecord
-from rig.report.battery import pulse_resistances, reconstruct_pulse, recorded_limits
+from rig.report.battery import ohm_text, pulse_resistances, reconstruct_pulse, recorded_limits
 from rig.report.render import RC
 from rig.report.timeline import classifications, lit_intervals, step_spans, timeline_end_s
 
@@ -47,13 +50,16 @@ LED_COLOR = "#f2a900"
 LED_LANE = (0.0, 0.8)  # (bottom, height) of each lane in data units
 CLASSIFIER_Y = 1.4
 STEP_LANE = (2.0, 0.8)
-LABEL_ROWS_Y = (3.05, 3.5)  # fix names, staggered over two rows when they crowd each other
-LABEL_CROWD_FRACTION = 0.13  # labels closer than this share of the time axis go on the other row
+LABEL_ROWS_Y = (3.17, 3.62)  # fix names, staggered over two rows when they crowd each other
+LABEL_CROWD_FRACTION = 0.13  # pattern names closer than this share of the time axis are left to the next one
+SAME_MOMENT_FRACTION = 0.004  # fixes closer than this share of the time axis started at the same moment
+FIX_LABEL_SIZE = 8.0
+LABEL_WIDTH_MARGIN = 1.1  # the page's browser may draw the SVG's text in a slightly wider font
+_TEXT_TO_PATH = TextToPath()
 
 
 def _clock_label(seconds: float, _pos: object = None) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+    return duration_text(seconds)
 
 
 def _tick_step_s(end_s: float, max_ticks: int = 12) -> float:
@@ -78,14 +84,14 @@ def _led_timeline(record: CameraRecord) -> Figure:
     fig.subplots_adjust(left=0.075, right=0.985, top=0.91, bottom=0.27)
     ax = fig.add_subplot()
     ax.set_xlim(0.0, end_s * 1.01)
-    ax.set_ylim(-0.25, 3.85)
+    ax.set_ylim(-0.25, 4.0)
     ax.set_yticks([LED_LANE[0] + LED_LANE[1] / 2, CLASSIFIER_Y, STEP_LANE[0] + STEP_LANE[1] / 2])
     ax.set_yticklabels(["LED", "classifier", "steps"])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(MultipleLocator(_tick_step_s(end_s)))
     ax.xaxis.set_major_formatter(FuncFormatter(_clock_label))
-    ax.set_xlabel("time since the camera was mounted (min:s)")
+    ax.set_xlabel("time since the camera was mounted")
     ax.set_title(f"{record.serial}: LED over the whole test", loc="left", fontsize=11, fontweight="bold")
 
     # LED: every lit span as a bar, and every onset as a hairline so a 0.2 s flash shows on a 20 min axis.
@@ -123,26 +129,13 @@ def _led_timeline(record: CameraRecord) -> Figure:
                 color="#37474f",
                 clip_on=True,
             )
-    last_label_x = [-1e9, -1e9]
-    for n, span in enumerate(s for s in step_list if s.kind == "fix"):
+    fixes = [s for s in step_list if s.kind == "fix"]
+    for n, span in enumerate(fixes):
         ax.axvline(
             span.start_s, color="#5e35b1", linewidth=0.9, linestyle=(0, (4, 3)), gid=f"fix-{n}-{span.name}"
         )
-        row = 0 if span.start_s - last_label_x[0] > end_s * LABEL_CROWD_FRACTION else 1
-        if row == 1 and span.start_s - last_label_x[1] <= end_s * LABEL_CROWD_FRACTION:
-            row = 0  # both rows crowded: the nearer-to-the-lane row is still the clearer
-        last_label_x[row] = span.start_s
-        ax.text(
-            span.start_s,
-            LABEL_ROWS_Y[row],
-            f" {span.name}",
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color="#4527a0",
-            fontweight="bold",
-            gid=f"fix-label-{n}-{span.name}",
-        )
+    _place_fix_labels(fig, ax, fixes, end_s)
+    for n, span in enumerate(fixes):
         mark = OUTCOME_MARKS.get(span.outcome)
         if mark:
             ax.text(
@@ -253,6 +246,54 @@ def _led_timeline(record: CameraRecord) -> Figure:
     return fig
 
 
+def _text_width_in(text: str, fontsize: float, bold: bool) -> float:
+    """Width of ``text`` in inches as matplotlib lays it out, without a renderer (a sheet is drawn per camera)."""
+    prop = FontProperties(size=fontsize, weight="bold" if bold else "normal")
+    width_pt, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
+    return width_pt / 72.0
+
+
+def _place_fix_labels(fig: Figure, ax, fixes: list, end_s: float) -> None:
+    """Name each fix above its line, so that no two names overlap and none runs off the plot.
+
+    Fixes that start at the same moment (``move_closer`` is advice: it takes no time) share one label in the
+    order they ran, instead of a stack of names over one line. A label runs right from its line, or left of it
+    when it would pass the plot's right edge; it takes the lowest row where it meets no earlier label.
+    """
+    x_min, x_max = ax.get_xlim()
+    pos = ax.get_position()
+    data_per_in = (x_max - x_min) / (pos.width * fig.get_figwidth())
+    groups: list[list[tuple[int, object]]] = []
+    for n, span in enumerate(fixes):
+        if groups and span.start_s - groups[-1][0][1].start_s <= end_s * SAME_MOMENT_FRACTION:
+            groups[-1].append((n, span))
+        else:
+            groups.append([(n, span)])
+    row_ends = [-float("inf")] * len(LABEL_ROWS_Y)
+    for group in groups:
+        n, first = group[0]
+        text = " " + ", ".join(span.name for _, span in group) + " "
+        width = _text_width_in(text, FIX_LABEL_SIZE, bold=True) * LABEL_WIDTH_MARGIN * data_per_in
+        left, align = first.start_s, "left"
+        if left + width > x_max:
+            left, align = first.start_s - width, "right"
+        left = max(left, x_min)
+        free = [r for r, end in enumerate(row_ends) if end <= left]
+        row = free[0] if free else min(range(len(row_ends)), key=lambda r: row_ends[r])
+        row_ends[row] = left + width
+        ax.text(
+            first.start_s,
+            LABEL_ROWS_Y[row],
+            text,
+            ha=align,
+            va="bottom",
+            fontsize=FIX_LABEL_SIZE,
+            color="#4527a0",
+            fontweight="bold",
+            gid=f"fix-label-{n}-{first.name}",
+        )
+
+
 def battery_pulse_figure(record: CameraRecord, cfg: BatteryConfig | None = None) -> Figure | None:
     """Voltage and current around the load pulse, with ΔV, ΔI and R; ``None`` when there are no figures
     (or they are not numbers: the sheet's table still shows them)."""
@@ -296,7 +337,7 @@ def _battery_pulse(record: CameraRecord, cfg: BatteryConfig | None) -> Figure:
         "" if high is None else f" (limit ≤ {high:g} Ω: {'pass' if shape.resistance_ohm <= high else 'FAIL'})"
     )
     title = ax_v.set_title(
-        f"R = ΔV / ΔI = {shape.resistance_ohm:.3f} Ω{verdict}",
+        f"R = ΔV / ΔI = {ohm_text(shape.resistance_ohm)}{verdict}",
         loc="right",
         fontsize=10,
         fontweight="bold",
@@ -397,7 +438,7 @@ def _battery_pulse(record: CameraRecord, cfg: BatteryConfig | None) -> Figure:
     )
     pulses = pulse_resistances(record)
     of = (
-        f"the median of {len(pulses)} pulses ({', '.join(f'{r:.3f}' for r in pulses)} Ω)"
+        f"the median of {len(pulses)} pulses ({', '.join(ohm_text(r) for r in pulses)})"
         if pulses
         else "the pulse"
     )

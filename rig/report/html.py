@@ -7,18 +7,10 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from rig import __version__
-from rig.report.durations import duration_text
+from rig.core.colors import DISPOSITION_COLORS, disposition_color
+from rig.core.durations import duration_text
 
-__all__ = ["duration_text", "esc", "figure", "page", "table", "verdict"]
-
-DISPOSITION_COLORS = {
-    "pass": "#2e7d32",
-    "fixed": "#00838f",
-    "fail": "#c62828",
-    "escalate": "#ad1457",
-    "aborted": "#ef6c00",
-}
-UNKNOWN_COLOR = "#616161"
+__all__ = ["DISPOSITION_COLORS", "disposition_color", "duration_text", "esc", "figure", "page", "table", "verdict"]
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -34,7 +26,7 @@ th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.7em; text-align: lef
 th { background: #f5f5f5; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pass { color: #2e7d32; font-weight: 700; } .fail { color: #c62828; font-weight: 700; }
-.muted { color: #757575; } .m { white-space: nowrap; } .problems li { color: #b71c1c; }
+.muted { color: #757575; } .m { white-space: nowrap; } .nowrap { white-space: nowrap; } .problems li { color: #b71c1c; }
 .cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
 .card { border: 1px solid #e0e0e0; border-radius: 0.4em; padding: 0.5em 1em; min-width: 7em; }
 .card .n { font-size: 2em; font-weight: 800; } .card .l { color: #616161; }
@@ -48,10 +40,6 @@ def esc(value: object) -> str:
     return escape("" if value is None else str(value))
 
 
-def disposition_color(disposition: str) -> str:
-    return DISPOSITION_COLORS.get(disposition, UNKNOWN_COLOR)
-
-
 def page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -62,14 +50,23 @@ def page(title: str, body: str) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), cls: str = ""
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric: Sequence[int] = (),
+    cls: str = "",
+    nowrap: Sequence[int] = (),
 ) -> str:
-    """A table of already-escaped cells; ``numeric`` columns are right-aligned."""
+    """A table of already-escaped cells; ``numeric`` columns are right-aligned, and they and the ``nowrap``
+    columns (serials, timestamps: values a reader copies) never break inside a value."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+            f'<td class="num">{cell}</td>'
+            if i in numeric
+            else f'<td class="nowrap">{cell}</td>'
+            if i in nowrap
+            else f"<td>{cell}</td>"
             for i, cell in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")

@@ -6,16 +6,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rig.report.html import duration_text
+from rig.core.colors import disposition_color
+from rig.core.durations import duration_text
 from rig.report.summary import BatchSummary
-
-DISPOSITION_STYLES = {
-    "pass": "green",
-    "fixed": "cyan",
-    "fail": "red",
-    "escalate": "magenta",
-    "aborted": "yellow",
-}
 
 
 def _percent(part: int, whole: int) -> str:
@@ -36,8 +29,7 @@ def summary_renderable(summary: BatchSummary) -> RenderableType:
     counts.add_column("cameras", justify="right")
     counts.add_column("share", justify="right")
     for name, n in summary.counts.items():
-        style = DISPOSITION_STYLES.get(name, "")
-        counts.add_row(Text(name, style=style), str(n), _percent(n, summary.total))
+        counts.add_row(Text(name, style=disposition_color(name)), str(n), _percent(n, summary.total))
     parts.append(counts)
     good = summary.yield_fraction
     shown = "-" if good is None else f"{100 * good:.0f} %"

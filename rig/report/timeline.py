@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rig.core.durations import duration_text
 from rig.core.records import FIX_NAMES, CameraRecord, StepRecord
-from rig.report.durations import duration_text
 
 FIX_OUTCOME_WORDS = {
     "verified": "cured it",

@@ -8,19 +8,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
+from rig.core.colors import disposition_color
+from rig.core.durations import duration_text
+from rig.core.fix_list import CURED_MARK, fixes_text
 from rig.core.records import CameraRecord, Disposition
-
-DISPOSITION_STYLE = {
-    Disposition.PASS: "green",
-    Disposition.FIXED: "cyan",
-    Disposition.FAIL: "red",
-    Disposition.ESCALATE: "magenta",
-    Disposition.ABORTED: "yellow",
-}
 
 
 class RichProgress:
@@ -52,15 +49,16 @@ class RichProgress:
 
     def waiting(self, label: str, remaining_s: float, total_s: float) -> None:
         if self._status is not None:
-            self._status.update(self._headline(f"{label}: {remaining_s:,.0f} s left of {total_s:,.0f} s"))
+            left, of = duration_text(remaining_s), duration_text(total_s)
+            self._status.update(self._headline(f"{label}: {left} left of {of}"))
 
     def camera_finished(self, record: CameraRecord) -> None:
         disposition = record.disposition or Disposition.ABORTED
-        style = DISPOSITION_STYLE[disposition]
+        style = disposition_color(disposition)
         fixed = f" by {record.fixed_by}" if record.fixed_by else ""
         self.console.print(
-            f"{self._camera}: [{style}]{disposition.value}{fixed}[/{style}] "
-            f"after {record.duration_s or 0:,.0f} s (LED: {record.initial_pattern or '-'})",
+            f"{self._camera}: [{style}]{disposition.value}{fixed}[/] "
+            f"after {duration_text(record.duration_s or 0.0)} (LED: {record.initial_pattern or '-'})",
             highlight=False,
             soft_wrap=True,
         )
@@ -72,36 +70,36 @@ class RichProgress:
 
 
 def summary_table(records: Sequence[CameraRecord]) -> Table:
-    table = Table(title=f"Bench run: {len(records)} camera{'s' if len(records) != 1 else ''}")
-    for column, justify in (
-        ("serial", "left"),
-        ("model", "left"),
-        ("LED", "left"),
-        ("R int (ohm)", "right"),
-        ("fixes tried", "left"),
-        ("disposition", "left"),
-        ("bench time", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for record in records:
+    """The batch at a glance. Readable at 80 columns: no vertical rules, fix names wrap between names and
+    never inside one, and the fix that cured a camera is marked in the list rather than repeated."""
+    table = Table(
+        title=f"Bench run: {len(records)} camera{'s' if len(records) != 1 else ''}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 0),  # the box's one-space divider is the gap: 80 columns hold the widest row
+    )
+    fixes = [fixes_text(record.fixes_tried, record.fixed_by) for record in records]
+    longest_fix = max((len(name) for cell in fixes for name in cell.split(", ")), default=0)
+    table.add_column("serial", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    table.add_column("LED", no_wrap=True)
+    table.add_column("R Ω", justify="right", no_wrap=True)
+    table.add_column(f"fixes tried ({CURED_MARK} cured)", min_width=max(longest_fix, 5), ratio=1)
+    table.add_column("disposition", no_wrap=True)
+    table.add_column("bench time", justify="right")  # wraps between units only below 80 columns
+    for record, tried in zip(records, fixes, strict=True):
         disposition = record.disposition or Disposition.ABORTED
-        style = DISPOSITION_STYLE[disposition]
-        shown = disposition.value + (f" ({record.fixed_by})" if record.fixed_by else "")
         r_int = f"{record.battery.internal_resistance_ohm:.2f}" if record.battery else ""
         table.add_row(
             record.serial,
             record.model,
             record.initial_pattern,
             r_int,
-            ", ".join(record.fixes_tried),
-            f"[{style}]{shown}[/{style}]",
-            _duration(record.duration_s or 0.0),
+            tried,
+            Text(disposition.value, style=disposition_color(disposition)),
+            duration_text(record.duration_s or 0.0),
         )
     counts = Counter((r.disposition or Disposition.ABORTED).value for r in records)
     table.caption = "  ".join(f"{name}: {counts[name]}" for name in (d.value for d in Disposition) if counts[name])
     return table
 
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}" if minutes else f"{secs} s"

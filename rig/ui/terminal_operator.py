@@ -14,6 +14,7 @@ from typing import TextIO
 from rich.console import Console
 
 from rig.core.clock import Clock
+from rig.core.durations import duration_text
 from rig.procedure.operator import OperatorReply, OperatorTask
 
 POLL_S = 1.0
@@ -38,6 +39,7 @@ class TerminalOperator:
         self.console.print("(Enter when done, 'n' + Enter if it cannot be done)")
         deadline = self.clock.now() + timeout_s
         while (remaining := deadline - self.clock.now()) > 0:
+            self.clock.sleep(0)   # the clock is where a stop request (Ctrl-C) lands
             ready, _, _ = select.select([self.stream], [], [], min(POLL_S, remaining))
             if ready:
                 answer = self._readline()
@@ -46,5 +48,5 @@ class TerminalOperator:
                 if answer.strip().lower().startswith("n"):
                     return OperatorReply(False, "operator said it cannot be done")
                 return OperatorReply(True)
-            self.console.print(f"  waiting for the operator: {remaining:,.0f} s left", end="\r")
-        return OperatorReply(False, f"no answer within {timeout_s:,.0f} s")
+            self.console.print(f"  waiting for the operator: {duration_text(remaining)} left", end="\r")
+        return OperatorReply(False, f"no answer within {duration_text(timeout_s)}")

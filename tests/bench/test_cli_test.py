@@ -43,6 +43,7 @@ def test_sim_run_on_the_example_scenario(tmp_path) -> None:
         "EX-0004": ("fixed", "power_cycle_router"),
     }
     assert "Bench run: 4 cameras" in result.output
+    assert f"records and sheets: {tmp_path / 'records'}" in result.output
     records = sorted(p.suffix for p in (tmp_path / "records").iterdir())
     assert records.count(".json") == 4 and records.count(".csv") == 4 and records.count(".html") == 4
 
@@ -55,6 +56,9 @@ def test_default_scenario_runs_and_vcd_traces(tmp_path) -> None:
     vcds = list((tmp_path / "records").glob("*.vcd"))
     assert len(vcds) == 12
     assert "$timescale" in vcds[0].read_text()
+    # --no-sheets: the summary line does not promise sheets that were not written
+    assert "sheets" not in result.output and f"records: {tmp_path / 'records'}" in result.output
+    assert not list((tmp_path / "records").glob("*.html"))
 
 
 def test_second_run_appends_under_the_same_header(tmp_path) -> None:
@@ -73,7 +77,7 @@ def test_bad_scenario_is_one_line_and_writes_no_row(tmp_path) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     assert "bad-scenario.toml" in lines[0] and "no_such_fault" in lines[0]
-    assert csv_path.read_text().strip() == ",".join(RESULT_COLUMNS)
+    assert csv_path.read_text().strip() == ",".join(RESULT_COLUMNS)   # a valid, empty results file: no row
 
 
 def test_foreign_results_file_is_refused_untouched(tmp_path) -> None:
@@ -89,7 +93,7 @@ def test_foreign_results_file_is_refused_untouched(tmp_path) -> None:
 def test_sim_only_options_need_sim(tmp_path, args) -> None:
     result = CliRunner().invoke(cli, ["test", "--csv", str(tmp_path / "r.csv"), *args])
     assert result.exit_code == 2
-    assert "need --sim" in result.output
+    assert f"{args[0]} needs --sim" in result.output
 
 
 def test_bad_config_is_one_line(tmp_path) -> None:

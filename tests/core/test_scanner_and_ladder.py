@@ -49,7 +49,7 @@ def test_scanner_reads_until_empty_line_and_skips_bad_scans() -> None:
 
 
 def test_scanner_stops_at_end_of_input() -> None:
-    cameras = list(ScannerInput(io.StringIO("EX-0001"), "outdoor", on_error=pytest.fail))
+    cameras = list(ScannerInput(io.StringIO("EX-0001\n"), "outdoor", on_error=pytest.fail))
     assert [c.serial for c in cameras] == ["EX-0001"]
 
 

@@ -46,7 +46,7 @@ def test_end_of_input_and_timeout_are_not_done() -> None:
     operator, _out, write_fd = _operator_with_input(None)
     reply = operator.request(OperatorTask.DELETE_CAMERA, "X", "delete", timeout_s=0.3)
     os.close(write_fd)
-    assert not reply.done and "no answer within" in reply.note
+    assert not reply.done and "no answer within 0.3 s" in reply.note
 
 
 def _record(serial: str, disposition: Disposition, fixed_by: str = "", battery: bool = True) -> CameraRecord:
@@ -69,11 +69,53 @@ def test_progress_line_and_summary_table() -> None:
     progress.waiting("camera off", 30, 65)
     progress.camera_finished(_record("G8T1-0001", Disposition.FIXED, "restart_camera"))
     progress.close()
-    assert "[1/2] G8T1-0001 (outdoor): fixed by restart_camera after 125 s (LED: network_lost)" in out.getvalue()
+    assert "[1/2] G8T1-0001 (outdoor): fixed by restart_camera after 2 min 05 s (LED: network_lost)" in out.getvalue()
     table_out = io.StringIO()
     records = [_record("G8T1-0001", Disposition.FIXED, "restart_camera"), _record("G8T1-0002", Disposition.PASS)]
     Console(file=table_out, width=200).print(summary_table(records))
     text = table_out.getvalue()
     assert "Bench run: 2 cameras" in text
-    assert "fixed (restart_camera)" in text and "0.30" in text and "2:05" in text
+    assert "restart_camera ✓" in text and "0.30" in text and "2 min 05 s" in text
     assert "pass: 1  fixed: 1" in text
+
+
+def _long_batch() -> list[CameraRecord]:
+    """The widest rows a batch has: every fix tried, a network_lost LED, an hour-long bench time."""
+    everything = ["power_cycle_router", "restart_camera", "reset_wifi", "readd_camera", "contact_support"]
+    escalated = _record("G8T1-0011", Disposition.ESCALATE)
+    escalated.fixes_tried = everything
+    escalated.finished_s = 859.4
+    cured = _record("G8T1-0004", Disposition.FIXED, "replace_batteries")
+    aborted = _record("MINI-0009", Disposition.ABORTED, battery=False)
+    aborted.model = "mini"
+    aborted.finished_s = 3725.0
+    return [escalated, cured, aborted]
+
+
+def _table_text(width: int) -> list[str]:
+    out = io.StringIO()
+    Console(file=out, width=width).print(summary_table(_long_batch()))
+    return out.getvalue().splitlines()
+
+
+def test_summary_table_is_readable_at_80_columns() -> None:
+    lines = _table_text(80)
+    text = "\n".join(lines)
+    assert all(len(line) <= 80 for line in lines)
+    assert "…" not in text  # nothing truncated
+    words = text.split()
+    for name in ("power_cycle_router", "restart_camera", "reset_wifi", "readd_camera", "contact_support"):
+        assert name in words or f"{name}," in words, name  # every fix name whole, wrapped only between names
+    assert "replace_batteries" in words and "✓" in words  # the fix that cured is marked
+    for row_start, time in (("G8T1-0011", "14 min 19 s"), ("MINI-0009", "1 h 02 min")):
+        row = next(line for line in lines if line.startswith(row_start))
+        assert row.rstrip().endswith(time), row  # the bench time whole on the camera's own line
+        assert "escalate" in row or "aborted" in row
+
+
+def test_summary_table_at_160_columns_keeps_each_camera_on_one_line() -> None:
+    lines = _table_text(160)
+    row = next(line for line in lines if line.startswith("G8T1-0011"))
+    assert "power_cycle_router, restart_camera, reset_wifi, readd_camera, contact_support" in row
+    assert row.rstrip().endswith("14 min 19 s")
+    assert len([line for line in lines if line.strip()]) == 7  # title, header, rule, 3 cameras, caption

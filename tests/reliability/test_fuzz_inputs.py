@@ -208,7 +208,7 @@ def test_rig_test_with_a_bad_scenario_says_one_line_and_writes_no_row(text: str)
         assert result.exit_code == 2, result.output
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"rig: {scenario_path}: "), lines
-        assert csv_path.read_text() == HEADER_LINE + "\n"
+        assert csv_path.read_text() == HEADER_LINE + "\n"   # a valid, empty results file: no row
 
 
 # -- LED traces -------------------------------------------------------------------------------------------------
@@ -303,13 +303,19 @@ scan_lines = st.lists(
 
 
 def expected_scans(lines: list[bytes]) -> tuple[list[str], list[int]]:
-    """What a scanner reading ``lines`` must give: the good serials, and the numbers of the refused lines."""
+    """What a scanner reading ``lines`` must give: the good serials, and the numbers of the refused lines (a
+    serial scanned again in the same batch is refused too when nobody confirms it)."""
     good, refused = [], []
     for number, line in enumerate(lines, start=1):
         try:
-            good.append(validate_serial(line.decode("utf-8"), "x"))
+            serial = validate_serial(line.decode("utf-8"), "x")
         except (UnicodeDecodeError, SerialError):
             refused.append(number)
+            continue
+        if serial in good:
+            refused.append(number)
+        else:
+            good.append(serial)
     return good, refused
 
 

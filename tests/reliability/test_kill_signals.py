@@ -85,7 +85,7 @@ def kill_once(workdir: Path, sig: signal.Signals, aim_at_off: int, delay_s: floa
 # like it and exit 128 + signal. A signal that arrives after the fixture is released (the summary is being
 # printed) may end the process the default way, by the signal itself (negative return code here).
 EXPECTED_RETURN = {
-    signal.SIGINT: {1},
+    signal.SIGINT: {128 + signal.SIGINT},
     signal.SIGTERM: {128 + signal.SIGTERM},
     signal.SIGHUP: {128 + signal.SIGHUP},
 }

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
-from reliability_support import DATA, HEADER_LINE, read_results, start_rig
+from reliability_support import DATA, read_results, start_rig
 
 from rig.cli import cli
 
@@ -43,7 +43,7 @@ def test_second_rig_is_refused_while_the_first_runs_and_allowed_after_it_crashed
         ]
         # Refused before touching the bench: no simulator built, no camera tested.
         assert not (tmp_path / "second-sim.csv").exists()
-        assert read_results(tmp_path / "second.csv") == []
+        assert not (tmp_path / "second.csv").exists()   # refused before any output is touched: no header
     finally:
         first.send_signal(signal.SIGKILL)  # a crash: no finally, no unlock; the kernel drops the flock
         first.wait(timeout=20)
@@ -67,5 +67,38 @@ def test_an_unusable_lock_path_is_one_line_and_tests_nothing(tmp_path: Path) -> 
     result = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", csv_path, "--no-sheets")
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"rig: cannot take the fixture lock {lock}: "), lines
-    assert csv_path.read_text() == HEADER_LINE + "\n"
+    assert lines == [f"rig: cannot take the fixture lock {lock}: {lock.parent} is not a folder"], lines
+    assert not csv_path.exists()   # refused before any output is touched
+
+
+def test_a_simulated_run_locks_its_results_file_before_writing_anything(tmp_path: Path) -> None:
+    """Two runs on one results file would interleave their rows: --sim included, with no --lock given."""
+    from rig.core.lock import results_lock
+
+    csv_path = tmp_path / "r.csv"
+    with results_lock(csv_path):   # another run holding the file
+        refused = rig_test("--sim", SHORT_SCENARIO, "--csv", csv_path, "--no-sheets")
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"rig: another rig run is writing {csv_path} (lock "), line
+    assert not csv_path.exists()   # no header written by the refused run
+    assert rig_test("--sim", SHORT_SCENARIO, "--csv", csv_path, "--no-sheets").exit_code == 0
+
+
+def test_a_lock_file_that_cannot_be_created_is_not_reported_as_busy(tmp_path: Path) -> None:
+    lock = tmp_path / "no-such-folder" / "fixture.lock"
+    result = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", tmp_path / "r.csv", "--no-sheets")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line == f"rig: cannot take the fixture lock {lock}: folder {lock.parent} does not exist"
+    assert "already using" not in line and not lock.parent.exists()   # and no folder made behind our back
+
+
+def test_a_lock_file_that_filelock_cannot_open_is_not_reported_as_busy(tmp_path: Path) -> None:
+    """filelock answers "timeout" when it may not open the file (permissions): the rig says why instead."""
+    lock = Path("/proc/blink-rig-test.lock")   # /proc takes no new files, not even for root
+    result = rig_test("--sim", SHORT_SCENARIO, "--lock", lock, "--csv", tmp_path / "r.csv", "--no-sheets")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"rig: cannot take the fixture lock {lock}: "), line
+    assert "already using" not in line

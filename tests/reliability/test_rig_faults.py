@@ -212,3 +212,41 @@ def test_the_results_file_is_csv_the_whole_way(tmp_path: Path) -> None:
         raw_rows = list(csv.reader(f))
     assert [len(r) for r in raw_rows] == [len(raw_rows[0])] * len(raw_rows)
     assert len(raw_rows) == 1 + len(run.rows) == 3
+
+
+# -- the stop line names the rig fault, not whatever note came first (issue 17 item 10) -------------------------
+
+
+@pytest.mark.usefixtures("short_write_timeout")
+def test_a_relay_fault_is_the_stop_reason_not_the_cameras_battery_note(tmp_path: Path) -> None:
+    from firmware_sim.battery import FAILING_PACK
+
+    failing = (FAILING_PACK.open_circuit_v, FAILING_PACK.internal_resistance_ohm)
+    scenario = (camera_toml(SERIALS[0], battery=HEALTHY_PACK) + camera_toml(SERIALS[1], battery=HEALTHY_PACK)
+                + camera_toml(SERIALS[2], faults=("battery_failing",), battery=failing)
+                + rig_fault_toml("relay_unplugged", 3))
+    run = run_rig(tmp_path, scenario)
+    assert run.exit_code == EXIT_BATCH_STOPPED, run.stderr
+    row = run.row(SERIALS[2])
+    assert row["disposition"] == "aborted" and row["fixed_by"] == ""   # the contract: fixed_by only when fixed
+    assert "batteries" in row["notes"]   # the battery finding is kept, just not as the reason
+    (stop,) = run.stop_lines
+    assert stop.startswith(f"rig: stopped after {SERIALS[2]}: rig fault: "), stop
+    assert "relay board" in stop and "batteries" not in stop, stop
+    assert_safe_state_or_reported(run)
+
+
+def assert_safe_state_or_reported(run: Run) -> None:
+    """With the relay board gone the outlets cannot be switched back: the rig must say so, as a rig fault."""
+    assert "rig fault: could not switch back on: " in run.stderr, run.stderr
+
+
+@pytest.mark.usefixtures("short_write_timeout")
+def test_outlets_that_cannot_be_restored_are_a_rig_fault_with_a_hint(tmp_path: Path) -> None:
+    run = run_rig(tmp_path, scenario_text(("router_down",), rig_fault_toml("relay_unplugged", 1)))
+    assert run.exit_code == EXIT_BATCH_STOPPED, run.stderr
+    notes = run.row(SERIALS[0])["notes"]
+    restore = next(note for note in notes.split("; ") if "could not switch back on" in note)
+    assert restore.startswith("rig fault: could not switch back on: "), notes
+    assert "check the relay board" in notes and "rig check" in notes, notes
+    assert "could not restore" not in notes

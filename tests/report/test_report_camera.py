@@ -59,8 +59,8 @@ def test_step_spans_and_decisions_in_time_order() -> None:
 
 def test_events_name_each_fix_with_its_result_and_each_change_of_pattern() -> None:
     lines = [(e.t_s, e.text) for e in events(fixed_camera())]
-    assert (10.5, "fix power_cycle_router (did not cure it, 89.5 s)") in lines
-    assert (100.0, "fix restart_camera (cured it, 2:30)") in lines
+    assert (10.5, "fix power_cycle_router (did not cure it, 1 min 30 s)") in lines
+    assert (100.0, "fix restart_camera (cured it, 2 min 30 s)") in lines
     patterns = [(t, text) for t, text in lines if text.startswith("LED")]
     # network_lost three times in a row is one event; then the change to none, then motion
     assert patterns == [
@@ -157,7 +157,7 @@ def test_pulse_plot_shows_the_numbers_and_the_verdict() -> None:
     fig = battery_pulse_figure(fixed_camera())
     assert fig is not None
     [title] = by_gid(fig, "pulse-resistance")
-    assert title.get_text() == "R = ΔV / ΔI = 0.298 Ω (limit ≤ 1 Ω: pass)"
+    assert title.get_text() == "R = ΔV / ΔI = 0.2981 Ω (limit ≤ 1 Ω: pass)"
     shown = texts(fig)
     assert "ΔV = 276 mV" in shown and "ΔI = 926 mA" in shown
     [voltage] = by_gid(fig, "pulse-voltage")
@@ -166,7 +166,7 @@ def test_pulse_plot_shows_the_numbers_and_the_verdict() -> None:
     [loaded_limit] = by_gid(fig, "limit-loaded_v")
     assert list(loaded_limit.get_ydata()) == [2.6, 2.6]
     [note] = by_gid(fig, "pulse-note")
-    assert "median of 3 pulses (0.297, 0.298, 0.299 Ω)" in note.get_text()
+    assert "median of 3 pulses (0.2975 Ω, 0.2981 Ω, 0.2991 Ω)" in note.get_text()
     assert "not a sampled waveform" in note.get_text()
 
 
@@ -193,7 +193,7 @@ def test_battery_rows_take_the_limits_the_run_recorded() -> None:
     assert rows["load_a"].passed is None and rows["load_a"].limit_text == ""
     record = fixed_camera()
     record.steps = []  # no battery step: the configured limits stand in
-    rows = {r.name: r for r in battery_figures(record, BatteryConfig(min_loaded_v=3.2))}
+    rows = {r.name: r for r in battery_figures(record, BatteryConfig(min_loaded_v=3.2, min_open_circuit_v=3.4))}
     assert (rows["loaded_v"].limit_text, rows["loaded_v"].passed) == ("≥ 3.2 V", False)
 
 
@@ -261,15 +261,15 @@ def test_sheet_leads_with_serial_and_disposition_in_large_type() -> None:
     assert "#00838f" in style
     assert ".disposition {" in page and "font-size: 3.2em" in page
     assert "Fixed by <b>restart_camera</b>." in page
-    assert "bench time 4:22" in page
+    assert "bench time 4 min 22 s" in page
 
 
 def test_sheet_lists_the_steps_with_durations_outcomes_and_limits() -> None:
     rows = parse(render_camera_report(fixed_camera())).tables["steps"]
     assert rows[0] == ["#", "step", "at", "took", "outcome", "measurements", "notes"]
     by_name = {r[1]: r for r in rows[1:]}
-    assert by_name["power_cycle_router"][2:5] == ["10.5 s", "89.5 s", "not_verified (did not cure it)"]
-    assert by_name["restart_camera"][2:5] == ["100.0 s", "2:30", "verified (cured it)"]
+    assert by_name["power_cycle_router"][2:5] == ["11 s", "1 min 30 s", "not_verified (did not cure it)"]
+    assert by_name["restart_camera"][2:5] == ["1 min 40 s", "2 min 30 s", "verified (cured it)"]
     assert by_name["power_cycle_router"][5] == "router_off_s = 35 s (≥ 30) pass"
     assert "internal_resistance_ohm = 0.2981 ohm (≤ 1) pass" in by_name["battery"][5]
     assert by_name["observe"][5] == "router_reachable = yes"
@@ -279,18 +279,18 @@ def test_sheet_battery_table_against_limits() -> None:
     rows = parse(render_camera_report(failing_battery_camera())).tables["battery"]
     table = {r[0]: r[1:] for r in rows[1:]}
     assert table["voltage under load"] == ["1.518 V", "≥ 2.6 V", "FAIL"]
-    assert table["internal resistance ΔV/ΔI"] == ["3.000 Ω", "≤ 1 Ω", "FAIL"]
+    assert table["internal resistance ΔV/ΔI"] == ["3.0000 Ω", "≤ 1 Ω", "FAIL"]
     assert table["current under load"] == ["0.461 A", "", "-"]
     page = render_camera_report(fixed_camera())
     table = {r[0]: r[1:] for r in parse(page).tables["battery"][1:]}
-    assert table["internal resistance ΔV/ΔI"] == ["0.298 Ω", "≤ 1 Ω", "pass"]
-    assert "Each pulse: 0.297 Ω, 0.298 Ω, 0.299 Ω" in page
+    assert table["internal resistance ΔV/ΔI"] == ["0.2981 Ω", "≤ 1 Ω", "pass"]
+    assert "3 times: 0.2975 Ω, <b>0.2981 Ω</b>, 0.2991 Ω. The internal resistance above is their median" in page
 
 
 def test_sheet_event_list_matches_the_marks() -> None:
     rows = parse(render_camera_report(fixed_camera())).tables["events"]
-    assert ["10.5 s", "fix", "fix power_cycle_router (did not cure it, 89.5 s)"] in rows
-    assert ["4:00", "pattern", "LED classified none (during restart_camera)"] in rows
+    assert ["11 s", "fix", "fix power_cycle_router (did not cure it, 1 min 30 s)"] in rows
+    assert ["4 min", "pattern", "LED classified none (during restart_camera)"] in rows
 
 
 def test_sheet_is_self_contained() -> None:

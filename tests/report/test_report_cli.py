@@ -32,7 +32,7 @@ def test_clean_file_summary_exit_zero(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "Batch: 2 cameras, 2026-11-25" in result.output
     assert "yield: 100 %" in result.output
-    assert "median bench time: 75.0 s" in result.output
+    assert "median bench time: 1 min 15 s" in result.output
     assert result.stderr == ""
 
 
@@ -46,7 +46,7 @@ def test_bad_rows_on_stderr_with_file_and_line_the_rest_summarised(tmp_path) -> 
         "row skipped\n"
     )
     assert "Batch: 10 cameras, 2026-11-23 to 2026-11-25" in result.stdout
-    assert "slowest camera: D2-3 20:00 (escalate)" in result.stdout
+    assert "slowest camera: D2-3 20 min (escalate)" in result.stdout
 
 
 def test_page_with_plots(tmp_path) -> None:

@@ -68,7 +68,7 @@ def test_sheet_of_the_failing_pack_shows_its_resistance_against_the_limit(two_da
     [title] = by_gid(battery_pulse_figure(record), "pulse-resistance")
     assert (
         title.get_text()
-        == f"R = ΔV / ΔI = {record.battery.internal_resistance_ohm:.3f} Ω (limit ≤ 1 Ω: FAIL)"
+        == f"R = ΔV / ΔI = {record.battery.internal_resistance_ohm:.4f} Ω (limit ≤ 1 Ω: FAIL)"
     )
 
 

@@ -116,8 +116,8 @@ def test_terminal_summary_shows_the_numbers(tmp_path) -> None:
     lines = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") >= 3}
     assert lines["fixed"].split("│")[2:4] == ["       4 ", "  40 % "]
     assert [c.strip() for c in lines["restart_camera"].split("│")[2:5]] == ["3", "1", "33 %"]
-    assert "median bench time: 60.0 s" in text
-    assert "slowest camera: D2-3 20:00 (escalate)" in text
+    assert "median bench time: 1 min" in text
+    assert "slowest camera: D2-3 20 min (escalate)" in text
     assert "slowest step: no JSON records found beside the CSV" in text
     assert "1 problem(s) in the input" in text
 
@@ -169,7 +169,7 @@ def test_bench_time_plot(tmp_path) -> None:
     assert stacked["pass"] == 0 and stacked["fixed"] == 2 and stacked["fail"] == 2 and stacked["aborted"] == 3
     [median] = fig.findobj(lambda a: a.get_gid() == "bench-median")
     assert list(median.get_xdata()) == [1.0, 1.0]  # 60 s
-    assert "median 60.0 s" in [t.get_text() for t in ax.texts]
+    assert "median 1 min" in [t.get_text() for t in ax.texts]
 
 
 def test_plots_of_an_empty_batch_still_draw(tmp_path) -> None:
@@ -194,7 +194,7 @@ def test_batch_page_content_and_links_to_sheets(tmp_path) -> None:
     assert '<div class="n">100%</div><div class="l">yield</div>' in page
     assert '<a href="../records/G8T1-0042_20261125T090000.html">G8T1-0042</a>' in page
     assert ">MINI-0007<" in page and 'href="../records/MINI' not in page
-    assert 'Slowest step: <b id="slowest-step">restart_camera</b>, median 2:30' in page
+    assert 'Slowest step: <b id="slowest-step">restart_camera</b>, median 2 min 30 s' in page
     assert (
         '<td>restart_camera</td><td class="num">1</td><td class="num">1</td><td class="num">100%</td>' in page
     )

@@ -14,7 +14,7 @@ PLUGS = Path(__file__).resolve().parents[2] / "data" / "power" / "kasa-plugs.tom
 
 
 def test_check_reports_each_plug_with_alias_model_state_and_read_back() -> None:
-    result = CliRunner().invoke(cli, ["check", "--sim", "--config", str(PLUGS), "--yes"])
+    result = CliRunner().invoke(cli, ["check", "--sim", "--config", str(PLUGS)])  # --sim: no questions asked
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "outlet router Kasa plug 192.168.8.21:9999 'router plug' HS100(EU), on: switched off and on, read " \
