@@ -122,7 +122,11 @@ class PatternClassifier:
             tracker = self._tracker
             if t_s >= self._wake:
                 held = tracker._held_fall
-                if held is not None and self._wake == held + self._bridge_s and level:
+                deadline = self._reading.deadline_s
+                if (level and held is not None and self._wake == held + self._bridge_s
+                        and tracker.glitch_only() and (deadline is None or deadline > t_s)):
+                    pass   # a glitch in the dark ended (flicker): raw_edge below lets its fall go, nothing else is due
+                elif held is not None and self._wake == held + self._bridge_s and level:
                     # The common due timer (a lit run's end is real: ambient flicker, a flash's end): fire it
                     # here; _run_until takes over only if it makes anything else due.
                     tracker.fire_next(self._wake)

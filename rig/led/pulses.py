@@ -75,7 +75,8 @@ class PulseTracker:
         self._level_in = level
         if not level:
             self._held_fall = t_s
-            self._due = self._merged_due()
+            inner = self._inner_due            # _merged_due(), inlined: this runs for every raw fall
+            self._due = inner if inner is not None and inner <= t_s else t_s + self._bridge_s
         elif self._held_fall is not None and t_s - self._held_fall < self._bridge_s:
             self._held_fall = None             # dark shorter than a PWM gap: still lit
             self._due = self._inner_due
@@ -84,6 +85,10 @@ class PulseTracker:
                 held, self._held_fall = self._held_fall, None
                 self._bridged_edge(held, 0)
             self._bridged_edge(t_s, 1)
+
+    def glitch_only(self) -> bool:
+        """Dark but for an unconfirmed lit run: its end, once real, only drops it (no timer, no pulse change)."""
+        return self._pending_rise is not None and self._closing_fall is None and self._open_rise is None
 
     def _merged_due(self) -> float | None:
         inner, held = self._inner_due, self._held_fall
@@ -100,6 +105,11 @@ class PulseTracker:
         self._raw = level
         if level:
             self._pending_rise = t_s
+            if self._closing_fall is None and self._open_rise is None:   # the common case, in the dark
+                due = t_s + self._timing.noise_max_s
+                self._inner_due = due
+                self._due = due if self._held_fall is None else self._merged_due()
+                return
         elif self._pending_rise is not None:
             self._pending_rise = None          # lit for less than noise_max_s: a glitch
         else:
