@@ -1,7 +1,8 @@
 """The LED timing model of docs/DESIGN.md, as numbers the simulated camera draws from.
 
 The seed article gives the patterns; docs/DESIGN.md fixes the numbers it leaves open. Kept in one place so the
-camera firmware, the trace tools and the tests agree.
+camera firmware, the trace tools and the tests agree. The classifier keeps its own copy (``rig.led.timing``:
+``rig`` never imports the simulator); ``tests/led/test_timing_models_agree.py`` holds the two equal.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ Nothing here imports the classifier: the tests and the benchmark judge it agains
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import random
 from collections.abc import Sequence
@@ -30,23 +31,34 @@ PATTERNS = ("none", "motion", "network_lost", "low_battery", "solid")
 
 @dataclass(frozen=True)
 class NoiseProfile:
-    """What the sensor (and the camera's own timing wander) does to the true edges. Times in seconds."""
+    """What the sensor (and the camera's own timing wander) does to the true edges: docs/DESIGN.md's noise model,
+    each phenomenon with its own knob. Times in seconds."""
 
     name: str
-    jitter_s: float = 0.0            # each edge moves by a gaussian (sigma jitter_s/2) cut at +-jitter_s
-    glitch_rate_hz: float = 0.0      # comparator glitches (lit slivers) per second
+    jitter_s: float = 0.0            # every real edge moves by up to +-jitter_s...
+    jitter_uniform: bool = False     # ...uniformly, or (False) a gaussian of sigma jitter_s/2 cut there
+    glitch_rate_hz: float = 0.0      # comparator glitches (isolated lit slivers in the dark) per second
     glitch_max_s: float = 0.015      # ...each 0.5 ms up to this long (below the 20 ms noise limit)
-    chatter_prob: float = 0.0        # chance an LED edge bounces
-    chatter_max_s: float = 0.008     # ...1-3 bounces within this time after the edge
-    dropout_rate_hz: float = 0.0     # dark slivers per second inside lit runs longer than 1 s
-    dropout_max_s: float = 0.06      # ...each 1 ms up to this long
-    flicker_rate_hz: float = 0.0     # ambient-flicker bursts per second (100 or 120 Hz)
-    flicker_burst_max_s: float = 0.5
-    miss_prob: float = 0.0           # chance the sensor misses a quick flash
+    chatter_prob: float = 0.0        # chance a real edge bounces: 1-3 sub-millisecond toggles after it
+    dropout_rate_hz: float = 0.0     # dark gaps per lit second, inside any lit pulse
+    dropout_max_s: float = 0.015     # ...each 1 ms up to this long
+    flicker_rate_hz: float = 0.0     # ambient-flicker bursts per second: 100 or 120 Hz, lit 1-5 ms, duty <= 50 %
+    flicker_burst_max_s: float = 2.0
+    pwm_prob: float = 0.0            # chance the camera drives its LED by PWM (a pulse train while lit)...
+    pwm_hz: tuple[float, float] = (500.0, 5000.0)    # ...at a frequency in this range...
+    pwm_duty: tuple[float, float] = (0.2, 0.95)      # ...lit this fraction of each period
+    miss_prob: float = 0.0           # chance the sensor misses a quick flash (the first of a pattern too)
     max_consecutive_misses: int | None = None   # None: independent misses
     period_drift: bool = False       # the camera's flash periods wander within the model's range
     end_lit_prob: float = 0.0        # chance the observation stops while the LED is lit (where it can)
+    isolated_glitches: bool = True   # glitches keep 3 ms from each other and from flicker; False: they may land
+                                     # on flicker (a glitch inside a flicker burst makes one longer lit run)
 
+
+FULL = NoiseProfile("full", jitter_s=0.03, glitch_rate_hz=1.0, chatter_prob=0.5, dropout_rate_hz=1.0,
+                    flicker_rate_hz=0.1, pwm_prob=0.5, pwm_hz=(500.0, 1500.0), miss_prob=0.05,
+                    max_consecutive_misses=1, period_drift=True, end_lit_prob=0.2)
+"""Every phenomenon of the noise model at once (what ``trace --noise full`` and the tests' hardest set use)."""
 
 PROFILES: dict[str, NoiseProfile] = {
     p.name: p
@@ -57,11 +69,13 @@ PROFILES: dict[str, NoiseProfile] = {
         NoiseProfile("chatter", chatter_prob=1.0),
         NoiseProfile("dropouts", dropout_rate_hz=1.0),
         NoiseProfile("flicker", flicker_rate_hz=0.4),
+        NoiseProfile("pwm", pwm_prob=1.0, pwm_hz=(500.0, 1500.0)),   # fewer edges: the tests stay quick
         NoiseProfile("missed", miss_prob=0.3, max_consecutive_misses=1),
         NoiseProfile("drift", period_drift=True),
         NoiseProfile("ends_lit", end_lit_prob=1.0),
         NoiseProfile("harsh", jitter_s=0.025, glitch_rate_hz=0.5, chatter_prob=0.5, dropout_rate_hz=0.3,
                      flicker_rate_hz=0.05, miss_prob=0.01, period_drift=True, end_lit_prob=0.2),
+        FULL,
     )
 }
 
@@ -90,9 +104,9 @@ def _intervals(edges: Sequence[tuple[float, int]], initial_level: int, start_s: 
     return out
 
 
-def _union(intervals: list[Interval]) -> list[Interval]:
+def _union(intervals: list[Interval], presorted: bool = False) -> list[Interval]:
     out: list[Interval] = []
-    for a, b in sorted(intervals):
+    for a, b in (intervals if presorted else sorted(intervals)):
         if out and a <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
@@ -118,7 +132,8 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
 
 def _to_edges(lit: list[Interval], start_s: float, end_s: float) -> tuple[int, Edges]:
     start_s, end_s = round(start_s, 6), round(end_s, 6)
-    lit = [(round(max(a, start_s), 6), round(min(b, end_s), 6)) for a, b in _union(lit) if b > start_s and a < end_s]
+    lit = [(round(max(a, start_s), 6), round(min(b, end_s), 6)) for a, b in _union(lit, presorted=True)
+           if b > start_s and a < end_s]
     lit = [(a, b) for a, b in lit if b > a]
     initial = 1 if lit and lit[0][0] <= start_s else 0
     edges: Edges = []
@@ -164,6 +179,34 @@ class NoiseReport:
     """What the noise did, for the truth record."""
 
     missed_flash_rises: tuple[float, ...] = ()
+    pwm: tuple[float, float] | None = None     # (frequency Hz, duty) when the LED was PWM-driven
+
+
+def _jitter(rng: random.Random, profile: NoiseProfile) -> float:
+    j = profile.jitter_s
+    if j <= 0:
+        return 0.0
+    if profile.jitter_uniform:
+        return rng.uniform(-j, j)
+    return max(-j, min(j, rng.gauss(0, j / 2)))
+
+
+def pwm_train(a: float, b: float, hz: float, duty: float) -> list[Interval]:
+    """The lit interval [a, b) of a PWM-driven LED as the photodiode sees it: a pulse train, lit first."""
+    period = 1.0 / hz
+    on = period * duty
+    count = max(1, math.ceil((b - a) / period))
+    out = [(a + k * period, min(b, a + k * period + on)) for k in range(count)]
+    return [(x, y) for x, y in out if y > x]
+
+
+def flicker_burst(rng: random.Random, at: float, length_s: float) -> list[Interval]:
+    """Ambient flicker: 100 or 120 Hz, each lit 1-5 ms but at most half the period."""
+    hz = rng.choice((100.0, 120.0))
+    period = 1 / hz
+    on = rng.uniform(0.001, min(0.005, period / 2))
+    count = int(length_s * hz)
+    return [(at + k * period, at + k * period + on) for k in range(count)]
 
 
 def _noisy(edges: Sequence[tuple[float, int]], profile: NoiseProfile, rng: random.Random, start_s: float,
@@ -185,49 +228,64 @@ def _noisy(edges: Sequence[tuple[float, int]], profile: NoiseProfile, rng: rando
             run = 0
         kept.append((a, b))
 
-    # Edge jitter: a gaussian cut at +-jitter_s; a move that would reorder edges is not made.
+    # Edge jitter on every real edge; a move that would reorder edges is not made.
     jittered: list[Interval] = []
     for a, b in kept:
-        if profile.jitter_s > 0:
-            if a > start_s:
-                a = a + max(-profile.jitter_s, min(profile.jitter_s, rng.gauss(0, profile.jitter_s / 2)))
-            if b < end_s:
-                b = b + max(-profile.jitter_s, min(profile.jitter_s, rng.gauss(0, profile.jitter_s / 2)))
-        if jittered and a <= jittered[-1][1] + 0.002:
-            a = jittered[-1][1] + 0.002
+        if a > start_s:
+            a += _jitter(rng, profile)
+        if b < end_s:
+            b += _jitter(rng, profile)
+        if jittered and a <= jittered[-1][1] + 0.03:
+            a = jittered[-1][1] + 0.03
         jittered.append((a, max(b, a + 0.002)))
 
-    holes = _Slots()
+    # Inside each lit pulse: dropouts (isolated dark gaps), and dark chatter slivers right after its rise.
+    holes: list[Interval] = []
     extra = _Slots()
     for a, b in jittered:
-        if b - a > 1.0:   # isolated dropouts inside the long light, away from its ends
-            for _ in range(_poisson(rng, profile.dropout_rate_hz * (b - a - 0.2))):
-                d = rng.uniform(0.001, profile.dropout_max_s)
-                at = rng.uniform(a + 0.1, b - 0.1 - d)
-                holes.add(at, at + d, separation_s=0.1)
+        inside: list[Interval] = []
+        for _ in range(_poisson(rng, profile.dropout_rate_hz * (b - a))):
+            d = rng.uniform(0.001, profile.dropout_max_s)
+            if b - a > d + 0.004:
+                at = rng.uniform(a + 0.002, b - 0.002 - d)
+                if all(at + d + 0.03 < x or y + 0.03 < at for x, y in inside):
+                    inside.append((at, at + d))
         for edge_t, rising in ((a, True), (b, False)):
             if not start_s < edge_t < end_s or rng.random() >= profile.chatter_prob:
                 continue
-            for _ in range(rng.randint(1, 3)):   # bounces: dark slivers after a rise, lit ones after a fall
-                at = edge_t + rng.uniform(0.0005, profile.chatter_max_s - 0.003)
-                (holes if rising else extra).add(at, at + rng.uniform(0.0005, 0.003), separation_s=0.0005)
+            at = edge_t
+            for _ in range(rng.randint(1, 3)):   # toggles: dark slivers after a rise, lit ones after a fall
+                at += rng.uniform(0.0001, 0.0009)
+                width = rng.uniform(0.0001, 0.0009)
+                if rising:
+                    inside.append((at, at + width))
+                else:
+                    extra.add(at, at + width, separation_s=0.0)
+                at += width
+        holes += inside
+
+    pwm: tuple[float, float] | None = None
+    lit = _subtract(jittered, holes)
+    if profile.pwm_prob and rng.random() < profile.pwm_prob:
+        pwm = (rng.uniform(*profile.pwm_hz), rng.uniform(*profile.pwm_duty))
+        lit = [piece for a, b in lit for piece in pwm_train(a, b, *pwm)]
 
     span = end_s - start_s
+    glitches = _Slots()
     for _ in range(_poisson(rng, profile.flicker_rate_hz * span)):
         at = rng.uniform(start_s, end_s)
-        burst_end = at + rng.uniform(0.05, profile.flicker_burst_max_s)
-        period = 1 / rng.choice((100.0, 120.0))
-        on = period * rng.uniform(0.1, 0.8)
-        while at < burst_end:
-            extra.add(at, at + on, separation_s=0.001)
-            at += period
+        for x, y in flicker_burst(rng, at, rng.uniform(0.05, profile.flicker_burst_max_s)):
+            extra.add(x, y, separation_s=0.003)
     for _ in range(_poisson(rng, profile.glitch_rate_hz * span)):
         at = rng.uniform(start_s, end_s)
-        extra.add(at, at + rng.uniform(0.0005, profile.glitch_max_s), separation_s=0.001)
+        glitch = (at, at + rng.uniform(0.0005, profile.glitch_max_s))
+        # glitches stay isolated from each other (the model's "isolated lit pulse"); with isolated_glitches
+        # False they may still land on ambient flicker
+        (extra if profile.isolated_glitches else glitches).add(*glitch, separation_s=0.003)
 
-    lit = _union(_subtract(jittered, holes.intervals) + extra.intervals)
-    initial, out = _to_edges(lit, start_s, end_s)
-    return initial, out, NoiseReport(tuple(missed))
+    merged = _union(list(heapq.merge(lit, extra.intervals, glitches.intervals)), presorted=True)
+    initial, out = _to_edges(merged, start_s, end_s)
+    return initial, out, NoiseReport(tuple(missed), pwm)
 
 
 def apply_sensor_noise(edges: Sequence[tuple[float, int]], profile: NoiseProfile | str, rng: random.Random, *,
@@ -261,6 +319,7 @@ class GeneratedTrace:
     clean_edges: Edges                # what the LED did
     events: dict[str, object] = field(default_factory=dict)
     missed_flash_rises: tuple[float, ...] = ()
+    pwm: tuple[float, float] | None = None   # (Hz, duty) when the LED was PWM-driven
     profile: str = "clean"
     seed: int | None = None
     start_s: float = 0.0
@@ -398,7 +457,7 @@ def generate_trace(pattern: str, seed: int, profile: NoiseProfile | str = "clean
     end_s = round(end_s, 6)
     noisy_initial, noisy, report = _noisy(clean_edges, profile, rng, 0.0, end_s, initial, timing)
     return GeneratedTrace(pattern, shape, noisy_initial, noisy, end_s, initial, clean_edges, events,
-                          report.missed_flash_rises, profile.name, seed)
+                          report.missed_flash_rises, report.pwm, profile.name, seed)
 
 
 def generate_suite(patterns: Sequence[str], count: int, profile: NoiseProfile | str, first_seed: int = 0,

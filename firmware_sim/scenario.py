@@ -23,6 +23,7 @@ from firmware_sim.battery import (
     terminal_v,
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS
+from firmware_sim.led_optics import LedOptics, parse_led_optics
 from rig.core.models import MODELS, CameraModel
 from rig.core.textfile import parse_toml, printable, read_text_file
 from rig.output.columns import FORMULA_STARTS
@@ -49,7 +50,7 @@ MAX_SEED = 2**63 - 1
 MAX_SERIAL_CHARS = 64
 
 _TOP_KEYS = ("camera", "seed", "operator", "rig_fault")
-_CAMERA_KEYS = ("serial", "model", "faults", "battery")
+_CAMERA_KEYS = ("serial", "model", "faults", "battery", "led")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
 _OPERATOR_KEYS = ("delay_s", "declines")
 _OPERATOR_TASKS = tuple(task.value for task in OperatorTask)
@@ -78,6 +79,7 @@ class CameraSpec:
     model: str                     # a registered model (rig.core.models)
     faults: tuple[str, ...] = ()
     battery: BatterySpec | None = None
+    led: LedOptics | None = None        # [camera.led]: a PWM-driven LED, ambient flicker (firmware_sim.led_optics)
 
     @property
     def profile(self) -> CameraModel:
@@ -258,7 +260,10 @@ class _Reader:
                 self.fail(where, "faults", f"{fault!r} is listed twice")
         battery = self.battery(where, model, raw.get("battery"))
         self.check_battery_matches_faults(where, faults, battery)
-        return CameraSpec(serial, model, tuple(faults), battery)
+        led = None
+        if "led" in raw:
+            led = parse_led_optics(raw["led"], lambda key, problem: self.fail(where, key, problem))
+        return CameraSpec(serial, model, tuple(faults), battery, led)
 
     def battery(self, where: str, model: str, raw: Any) -> BatterySpec | None:
         if raw is None:

@@ -16,7 +16,7 @@ import click
 from firmware_sim.desk import build_desk, single_camera
 from firmware_sim.led_traces import PROFILES, apply_sensor_noise
 from rig.core.models import camera_model, model_names
-from rig.led.trace import Trace, write_trace_csv
+from rig.led.trace import CsvTraceWriter, Trace, VcdTraceWriter
 
 PATTERNS = ("none", "motion", "network_lost", "low_battery", "solid")
 _FAULTS = {"network_lost": ("camera_glitch",), "low_battery": ("battery_failing",)}
@@ -62,27 +62,27 @@ def add_noise(trace: Trace, profile: str, seed: int) -> Trace:
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
               help="Length of the observation.")
 @click.option("--noise", type=click.Choice(tuple(PROFILES)), default="clean", show_default=True,
-              help="Sensor-noise profile applied to the camera's true edges.")
+              help="Sensor-noise profile applied to the camera's true edges ('full': every phenomenon of the noise "
+                   "model at once, a PWM-driven LED and ambient flicker included).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same trace.")
 @click.option("--model", type=click.Choice(model_names()), default=model_names()[0], show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="CSV file to write (default: stdout).")
+              help="File to write: .vcd writes VCD, anything else the CSV contract (default: CSV on stdout).")
 def main(pattern: str, seconds: float, noise: str, seed: int, model: str, output: str) -> None:
-    """Write an LED trace (t_s,level CSV) of a simulated camera showing PATTERN."""
+    """Write an LED trace of a simulated camera showing PATTERN (CSV t_s,level; '#' lines are comments, so
+    pandas needs read_csv(..., comment='#'))."""
     if pattern == "low_battery" and not camera_model(model).has_battery:
         raise click.BadParameter(
             f"a {model} runs on USB power: low_battery needs a battery model", param_hint="--model"
         )
     trace = simulate_trace(pattern, seconds, seed, model)
     trace = add_noise(trace, noise, seed)
-    header = f"# firmware_sim trace: pattern={pattern} model={model} seconds={seconds:g} seed={seed} noise={noise}\n"
+    about = f"firmware_sim trace: pattern={pattern} model={model} seconds={seconds:g} seed={seed} noise={noise}"
     if output == "-":
-        sys.stdout.write(header)
-        write_trace_csv(trace, sys.stdout)
+        trace.replay(CsvTraceWriter(sys.stdout, comment=about))
         return
     try:
         with open(output, "w", encoding="utf-8", newline="") as f:
-            f.write(header)
-            write_trace_csv(trace, f)
+            trace.replay(VcdTraceWriter(f) if output.lower().endswith(".vcd") else CsvTraceWriter(f, comment=about))
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None

@@ -29,6 +29,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.faults import PowerHistory, restart_cures
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.injected_faults import RigFaultInjector
+from firmware_sim.led_optics import PhotodiodePin
 from firmware_sim.led_timing import DEFAULT_TIMING, LedTiming
 from firmware_sim.network import SimNetworkProbe
 from firmware_sim.operator import SimulatedOperator
@@ -65,10 +66,8 @@ class BenchWorld:
         self.ina219 = ina219
         self.seed = seed
         self.timing = timing
-        self._led_pin = factory.input_pin(config.photodiode.pin)
-        self._lit_level = config.photodiode.active_high
-        self.flooded = False              # ambient light swamping the photodiode (no shroud)
-        self._drive_led(False)
+        self.photodiode_pin = PhotodiodePin(factory.input_pin(config.photodiode.pin),
+                                            config.photodiode.active_high, clock)
         self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
                              powered=wiring.state("router"))
         self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"), lambda: self.router.internet_ok,
@@ -106,6 +105,7 @@ class BenchWorld:
         self.spec = spec
         if spec.uses_battery:
             self.own_pack = spec.battery or (FAILING_PACK if spec.has("battery_failing") else HEALTHY_PACK)
+        self.photodiode_pin.set_optics(spec.led, random.Random(f"led:{self.seed}:{index}:{spec.serial}"))
         self.camera = Camera(spec, self.clock, random.Random(f"camera:{self.seed}:{index}:{spec.serial}"),
                              led=self._drive_led, path_ok=self._camera_path_ok, supply_v=self._camera_supply_v,
                              timing=self.timing)
@@ -220,16 +220,16 @@ class BenchWorld:
         point = self._operating_point(pack, camera_a)
         return point.terminal_v - point.current_a * (self.fixture_ohm + self.ina219.shunt_ohm), point.current_a
 
+    @property
+    def flooded(self) -> bool:
+        return self.photodiode_pin.flooded
+
     def flood_photodiode(self, flooded: bool) -> None:
         """Ambient light on the sensor (the shroud off): it reads lit whatever the LED does (``solid``)."""
-        self.flooded = flooded
-        self._drive_led(self.camera is not None and self.camera.lit)
+        self.photodiode_pin.flood(flooded)
 
     def _drive_led(self, lit: bool) -> None:
-        if (lit or self.flooded) == self._lit_level:
-            self._led_pin.drive_high()
-        else:
-            self._led_pin.drive_low()
+        self.photodiode_pin.set_led(lit)
 
     def _app(self, task: OperatorTask, serial: str) -> str | None:
         """An app step on ``serial``: None when it worked, else what the app showed."""

@@ -236,6 +236,20 @@ def test_build_notes_cover_what_a_technician_needs() -> None:
         assert topic in text
 
 
+def test_build_notes_fit_the_led_low_pass_and_set_the_threshold_on_the_dimmest_colour() -> None:
+    """Issue 18 items 7 and 10: the standard build filters a PWM-driven LED into one pulse (an RC of a few ms
+    before the comparator), and the threshold is set on the dimmest LED colour, measured behind the filter."""
+    text = (HARDWARE / "BUILD.md").read_text(encoding="utf-8")
+    section = text.split("## LED front end: the RC low-pass and the threshold on the dimmest LED colour")[1]
+    section = section.split("\n## ")[0]
+    r_ohm, c_f = 10e3, 330e-9
+    assert "10 kΩ" in section and "330 nF" in section
+    tau_ms = r_ohm * c_f * 1e3
+    assert 2.0 <= tau_ms <= 5.0 and f"τ = RC = {tau_ms:.1f} ms" in section   # a few ms: PWM periods are <= 2 ms
+    assert "every colour" in section.lower() or "**every colour**" in section
+    assert "V_lit,min" in section and "TP1F" in section
+
+
 # ----------------------------------------------------------------------------------------------- pinouts
 
 

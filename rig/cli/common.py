@@ -116,3 +116,18 @@ def build_real_fixture(config: RigConfig, clock):
     except (OutletError, ActuatorError) as exc:
         hint = " (not on a Raspberry Pi? add --sim)" if "pin factory" in str(exc) else ""
         raise RigError(f"{exc}{hint}") from None
+
+
+def build_real_photodiode(config: RigConfig, clock):
+    """Only the photodiode, on this machine's GPIO (``rig record`` needs nothing else), or one line saying why."""
+    from gpiozero.exc import GPIOZeroError, PinFactoryFallback
+
+    from rig.hardware.photodiode import Photodiode
+
+    pd = config.photodiode
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PinFactoryFallback)
+            return Photodiode(pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up)
+    except (GPIOZeroError, OSError, RuntimeError) as exc:
+        raise RigError(f"photodiode on GPIO{pd.pin}: {exc} (not on a Raspberry Pi? add --sim)") from None

@@ -1,4 +1,7 @@
-"""``rig record``: capture an LED trace from the photodiode and say the pattern as soon as it is decided."""
+"""``rig record``: capture an LED trace from the photodiode and say the pattern as soon as it is decided.
+
+It needs the photodiode and nothing else (no outlets, no meter), and it streams: each poll's edges are written
+to the file and freed from the photodiode's buffer, so a soak run of hours records in bounded memory."""
 
 from __future__ import annotations
 
@@ -8,9 +11,19 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, exit_if_interrupted, interruptible, load_config_or_fail, refuse_unless
+from rig.cli.common import (
+    build_real_photodiode,
+    config_option,
+    exit_if_interrupted,
+    interruptible,
+    load_config_or_fail,
+    refuse_unless,
+)
+from rig.hardware.photodiode import Photodiode
 from rig.led.classifier import PatternClassifier
-from rig.led.trace import Trace, write_trace_csv, write_trace_vcd
+from rig.led.edge import Edge
+from rig.led.trace import CsvTraceWriter, TraceSink, VcdTraceWriter
+from rig.procedure.observe import check_overflow
 
 POLL_S = 0.05
 
@@ -34,6 +47,7 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
     config = load_config_or_fail(config_path)
     console = Console()
     unsafe: list[str] = []
+    count = 0
     with interruptible() as stop:
         if sim:
             from rig.sim import ScenarioError, build_sim_bench, load_sim_scenario
@@ -46,46 +60,75 @@ def record(seconds, output, sim, scenario, camera_index, config_path) -> None:
             except IndexError as exc:
                 raise RigError(f"--camera {camera_index}: {exc}") from None
             console.print(f"simulated camera {spec.serial} ({spec.model}, faults: {', '.join(spec.faults) or 'none'})")
-            fixture = bench.fixture
+            clock, photodiode, closer = bench.fixture.clock, bench.fixture.photodiode, bench.fixture.close
         else:
-            from rig.cli.common import build_real_fixture
             from rig.core.clock import MonotonicClock
 
-            fixture = build_real_fixture(config, MonotonicClock(stop))
+            clock = MonotonicClock(stop)
+            photodiode = build_real_photodiode(config, clock)   # recording needs nothing else: no outlets
+
+            def closer() -> list[str]:
+                photodiode.close()
+                return []                                      # nothing was switched: nothing to restore
         try:
-            trace = _capture(fixture, seconds, console)
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                sink = VcdTraceWriter(f) if out.suffix.lower() == ".vcd" else CsvTraceWriter(f)
+                count = _capture(clock, photodiode, seconds, console, sink)
+        except OSError as exc:
+            raise RigError(f"{output}: cannot write: {exc.strerror or exc}") from None
         finally:
-            unsafe = fixture.close()
-    exit_if_interrupted(stop, "rig record", f"no trace written to {output}", unsafe)
-    if out.suffix.lower() == ".vcd":
-        write_trace_vcd(trace, out)
-    else:
-        write_trace_csv(trace, out)
-    console.print(f"{len(trace.edges)} edges in {seconds:g} s written to {out}")
+            unsafe = closer() or []
+    exit_if_interrupted(stop, "rig record", f"the trace up to the interruption is in {output}", unsafe)
+    console.print(f"{count} edges in {seconds:g} s written to {out}")
 
 
-def _capture(fixture, seconds: float, console: Console) -> Trace:
-    clock, photodiode = fixture.clock, fixture.photodiode
+def _capture(clock, photodiode: Photodiode, seconds: float, console: Console, sink: TraceSink) -> int:
+    """Stream the photodiode's edges into ``sink`` and the classifier, freeing the buffer as it goes. An
+    interruption (Ctrl-C) still ends the trace, at the moment it came, so the file is a valid trace."""
     start = clock.now()
-    mark = photodiode.mark()
-    initial = int(photodiode.lit)
-    classifier = PatternClassifier(start_s=0.0, initial_level=initial)
-    fed = 0
-    announced = False
-    while (elapsed := clock.now() - start) < seconds:
-        clock.sleep(min(POLL_S, seconds - elapsed))
-        edges = photodiode.edges_since(mark)
-        for edge in edges[fed:]:
-            classifier.feed((edge.t_s - start, int(edge.lit)))
-        fed = len(edges)
-        classifier.advance(clock.now() - start)
-        if classifier.decision is not None and not announced:
-            decision = classifier.decision
-            console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")
-            announced = True
-    end = clock.now() - start
-    if not announced:
-        decision = classifier.finish(end)
-        console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (best guess at the end, {end:.2f} s)")
-    pairs = [(e.t_s - start, int(e.lit)) for e in photodiode.edges_since(mark)]
-    return Trace.from_pairs(initial, pairs, end)
+    position = photodiode.mark()
+    overflowed = photodiode.overflowed
+    level = int(photodiode.lit)
+    sink.begin(0.0, level)
+    classifier = PatternClassifier(start_s=0.0, initial_level=level)
+    count = 0
+    end_s = seconds
+    try:
+        while True:
+            elapsed = clock.now() - start
+            edges = photodiode.edges_since(position)
+            position += len(edges)
+            photodiode.discard_before(position)
+            check_overflow(photodiode, overflowed)
+            for t_s, new in edges:
+                if new == level:
+                    continue
+                level = new
+                edge = Edge(min(t_s - start, seconds), new)
+                sink.edge(edge)
+                count += 1
+                if classifier.decision is None and classifier.feed(edge) is not None:
+                    _announce(console, classifier)
+            if elapsed >= seconds:
+                break
+            if classifier.decision is None and classifier.advance(elapsed) is not None:
+                _announce(console, classifier)
+            clock.sleep(min(POLL_S, seconds - elapsed))
+    except BaseException:
+        end_s = min(max(clock.now() - start, 0.0), seconds)
+        raise
+    finally:
+        sink.end(end_s)
+    if classifier.decision is None:
+        decision = classifier.finish(seconds)
+        if decision.committed:
+            _announce(console, classifier, decision)
+        else:
+            console.print(f"pattern: not decided in {seconds:g} s; seen: {decision.evidence.get('seen', '')} "
+                          f"(best guess {decision.pattern.value})")
+    return count
+
+
+def _announce(console: Console, classifier: PatternClassifier, decision=None) -> None:
+    decision = decision or classifier.decision
+    console.print(f"pattern: [bold]{decision.pattern.value}[/bold] (decided at {decision.decided_at_s:.2f} s)")

@@ -3,25 +3,34 @@
 Built on gpiozero's ``DigitalInputDevice`` so any pin factory works (lgpio on a Pi, a mock in tests). The
 timestamp is the tick the pin backend hands its callback (lgpio: the kernel's edge timestamp), converted to the
 rig's clock through an anchor taken at construction, so Python's callback latency never shifts an edge. No
-debouncing: glitches and chatter are kept as raw edges for the classifier, which knows what noise looks like.
+software debouncing: glitches and chatter are kept as raw edges for the classifier, which knows what noise
+looks like. On lgpio the kernel's glitch filter drops slivers shorter than ``glitch_filter_us`` before they
+cost a Python callback (it is far below the shortest lit time of a PWM-driven LED, so no real light is lost).
+
+The buffer is bounded: times in an ``array('d')``, levels in a ``bytearray`` (9 bytes an edge), at most
+``capacity`` edges held. Edges that arrive when it is full are *counted* (:attr:`Photodiode.overflowed`), never
+silently lost: the controller ends the camera ``aborted`` when the count moves (``PhotodiodeOverflow``).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from array import array
+from itertools import repeat
 
 from gpiozero import DigitalInputDevice
 
 from rig.core.clock import Clock
+from rig.led.edge import Edge
 
+_new_tuple = tuple.__new__
 
-@dataclass(frozen=True)
-class LedEdge:
-    """One transition of the LED as the photodiode saw it: ``lit`` after the edge, at ``t_s`` on the rig clock."""
+DEFAULT_CAPACITY = 2_000_000
+"""Edges held at once: 18 MB; over three minutes of an unfiltered 5 kHz PWM-driven LED lit without a break."""
 
-    t_s: float
-    lit: bool
+GLITCH_FILTER_US = 20
+"""lgpio kernel glitch filter: a level must hold this long to be reported. A 5 kHz PWM-driven LED lit 20 % of
+each period is lit 40 us, so 20 us removes only sub-period slivers (comparator chatter)."""
 
 
 class _EdgeInput(DigitalInputDevice):
@@ -32,15 +41,34 @@ class _EdgeInput(DigitalInputDevice):
         super().__init__(*args, **kwargs)
 
     def _pin_changed(self, ticks, state) -> None:  # gpiozero's own per-edge hook
-        self._sink(ticks, bool(self._state_to_value(state)))
-        super()._pin_changed(ticks, state)
+        # Only the sink: gpiozero's events (when_activated, active_time) have no listener here and would cost
+        # half of the per-edge time (benchmarks/edge_path_bench.py).
+        self._sink(ticks, state == self._active_state)
+
+
+def _is_lgpio(factory) -> bool:
+    try:
+        from gpiozero.pins.lgpio import LGPIOFactory
+    except ImportError:   # no lgpio module: certainly not the lgpio backend
+        return False
+    return isinstance(factory, LGPIOFactory)
+
+
+def apply_glitch_filter(device: DigitalInputDevice, glitch_filter_us: int) -> bool:
+    """Set lgpio's kernel debounce (its glitch filter) on ``device``'s pin; only on the lgpio backend, where it
+    is done by the kernel. Other backends would emulate it in Python, which costs what it should save."""
+    if glitch_filter_us <= 0 or not _is_lgpio(device.pin_factory):
+        return False
+    device.pin.bounce = glitch_filter_us / 1e6   # LGPIOPin: lgpio.gpio_set_debounce_micros, in the kernel
+    return True
 
 
 class Photodiode:
-    """Comparator output of the LED sensor on a GPIO input; collects edges into a thread-safe buffer.
+    """Comparator output of the LED sensor on a GPIO input; collects edges into a bounded, thread-safe buffer.
 
     ``active_high`` says which level means "LED lit" (the reference front end pulls low when lit).
-    Edges are handed out by index marks: ``mark()`` now, ``edges_since(mark)`` later.
+    Edges are handed out by absolute positions: ``mark()`` now, ``edges_since(mark)`` later;
+    ``discard_before(mark)`` frees what a streaming reader has consumed.
     """
 
     def __init__(
@@ -50,10 +78,19 @@ class Photodiode:
         active_high: bool = True,
         pull_up: bool | None = None,
         pin_factory=None,
+        capacity: int = DEFAULT_CAPACITY,
+        glitch_filter_us: int = GLITCH_FILTER_US,
     ) -> None:
+        if capacity < 1:
+            raise ValueError(f"photodiode buffer capacity must be >= 1, got {capacity}")
         self._clock = clock
         self._lock = threading.Lock()
-        self._edges: list[LedEdge] = []
+        self._times = array("d")
+        self._levels = bytearray()
+        self._first = 0            # absolute position of self._times[0]
+        self._capacity = capacity
+        self.overflowed = 0
+        """Edges that arrived while the buffer was full (lost to the trace; the controller aborts on it)."""
         # pull_up=None (external pull) needs active_state; with a pull, gpiozero infers it and forbids it.
         kwargs = {"active_state": active_high} if pull_up is None else {}
         self._device = _EdgeInput(
@@ -64,6 +101,7 @@ class Photodiode:
             # "pull-up means active low"; honour the configured polarity instead.
             self._device._active_state = active_high
             self._device._inactive_state = not active_high
+        self.kernel_glitch_filter = apply_glitch_filter(self._device, glitch_filter_us)
         self._factory = self._device.pin_factory
         self._anchor_ticks = self._factory.ticks()
         self._anchor_s = clock.now()
@@ -71,21 +109,41 @@ class Photodiode:
     def _on_edge(self, ticks, lit: bool) -> None:
         t_s = self._anchor_s + self._factory.ticks_diff(ticks, self._anchor_ticks)
         with self._lock:
-            self._edges.append(LedEdge(t_s, lit))
+            if len(self._times) >= self._capacity:
+                self.overflowed += 1
+                return
+            self._times.append(t_s)
+            self._levels.append(lit)
 
     @property
     def lit(self) -> bool:
         """Is the LED lit right now (the comparator's present level)?"""
         return bool(self._device.value)
 
-    def mark(self) -> int:
-        """A position in the edge buffer: edges after it are what happens from now on."""
-        with self._lock:
-            return len(self._edges)
+    @property
+    def capacity(self) -> int:
+        return self._capacity
 
-    def edges_since(self, mark: int) -> list[LedEdge]:
+    def mark(self) -> int:
+        """A position in the edge stream: edges after it are what happens from now on."""
         with self._lock:
-            return self._edges[mark:]
+            return self._first + len(self._times)
+
+    def edges_since(self, mark: int) -> list[Edge]:
+        """The edges from position ``mark`` on (those already discarded are gone: ask before discarding)."""
+        with self._lock:
+            index = max(0, mark - self._first)
+            times, levels = self._times[index:], self._levels[index:]
+        return list(map(_new_tuple, repeat(Edge), zip(times, levels, strict=True)))   # Edge(t, level), fast
+
+    def discard_before(self, mark: int) -> None:
+        """Free the edges before position ``mark`` (a streaming reader has written them out)."""
+        with self._lock:
+            drop = min(max(0, mark - self._first), len(self._times))
+            if drop:
+                del self._times[:drop]
+                del self._levels[:drop]
+                self._first += drop
 
     def close(self) -> None:
         self._device.close()

@@ -40,11 +40,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rig.led.edge import Edge
 from rig.led.grammar import Phase, Reading, interpret
 from rig.led.patterns import Pattern
 from rig.led.pulses import PulseTracker
 from rig.led.timing import DEFAULT_PATTERN_TIMING, PatternTiming
-from rig.led.trace import Edge, Trace
+from rig.led.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -65,20 +66,6 @@ class Decision:
                 "committed": self.committed, "evidence": self.evidence}
 
 
-def _edge_parts(edge) -> tuple[float, int]:
-    """Accept an :class:`Edge`, a ``(t_s, level)`` pair, or anything with ``t_s`` and ``level`` or ``lit``."""
-    if isinstance(edge, tuple):
-        t_s, level = edge
-    elif hasattr(edge, "level"):
-        t_s, level = edge.t_s, edge.level
-    else:
-        t_s, level = edge.t_s, edge.lit
-    level = int(level)
-    if level not in (0, 1):
-        raise ValueError(f"LED level must be 0 or 1, got {level}")
-    return float(t_s), level
-
-
 class PatternClassifier:
     """Streaming classifier. ``feed`` edges in time order, ``advance`` the time when none comes, ``finish``.
 
@@ -96,6 +83,9 @@ class PatternClassifier:
         self._now = start_s
         self._decision: Decision | None = None
         self._reading: Reading = interpret([], start_s, start_s, timing)
+        self._seen_version = -1            # the tracker's pulse-list version at the last interpretation
+        self._bridge_s = timing.pwm_gap_max_s
+        self._wake = self._next_wake()     # the earliest time something is due (tracker timer or deadline)
 
     # --- the controller's view ---
     @property
@@ -119,22 +109,53 @@ class PatternClassifier:
 
     # --- input ---
     def feed(self, edge: Edge | tuple[float, int]) -> Decision | None:
-        """One edge from the photodiode. Returns the decision once committed (then on every later call)."""
-        t_s, level = _edge_parts(edge)
-        self._check_time(t_s, "edge")
+        """One edge from the photodiode. Returns the decision once committed (then on every later call).
+
+        This is the per-edge path (a PWM-driven LED gives 10,000 edges a second): it only compares times until
+        a timer is due or the tracker's pulses change."""
+        t_s, level = edge
+        if t_s < self._now:
+            raise ValueError(f"edge at {t_s:.6f} s is before {self._now:.6f} s: time went backwards")
+        if level != 0 and level != 1:   # bools and numpy ints are fine too
+            raise ValueError(f"LED level must be 0 or 1, got {level}")
         if self._decision is None:
-            self._run_until(t_s)
-        if self._decision is None:
-            self._now = t_s
-            self._tracker.raw_edge(t_s, level)
-            self._evaluate()
-            self._run_until(t_s)
+            tracker = self._tracker
+            if t_s >= self._wake:
+                held = tracker._held_fall
+                deadline = self._reading.deadline_s
+                if (level and held is not None and self._wake == held + self._bridge_s
+                        and tracker.glitch_only() and (deadline is None or deadline > t_s)):
+                    pass   # a glitch in the dark ended (flicker): raw_edge below lets its fall go, nothing else is due
+                elif held is not None and self._wake == held + self._bridge_s and level:
+                    # The common due timer (a lit run's end is real: ambient flicker, a flash's end): fire it
+                    # here; _run_until takes over only if it makes anything else due.
+                    tracker.fire_next(self._wake)
+                    if self._wake > self._now:
+                        self._now = self._wake
+                    if tracker.version != self._seen_version:
+                        self._evaluate()
+                    self._run_until(t_s) if self._next_wake() <= t_s else None
+                else:
+                    self._run_until(t_s)
+            if self._decision is None:
+                tracker.raw_edge(t_s, level)
+                self._now = t_s
+                if tracker.version != self._seen_version and tracker.stable:
+                    self._evaluate()
+                due = tracker._due                   # _next_wake(), inlined: this runs for every edge
+                deadline = self._reading.deadline_s
+                if deadline is not None and (due is None or deadline < due) and tracker.stable:
+                    due = deadline
+                self._wake = wake = _NEVER if due is None else due
+                if wake <= t_s:
+                    self._run_until(t_s)
         self._now = t_s
         return self._decision
 
     def advance(self, now_s: float) -> Decision | None:
         """Time has reached ``now_s`` with no edge since the last one."""
-        self._check_time(now_s, "time")
+        if now_s < self._now:
+            raise ValueError(f"time at {now_s:.6f} s is before {self._now:.6f} s: time went backwards")
         self._run_until(now_s)
         self._now = now_s
         return self._decision
@@ -149,41 +170,73 @@ class PatternClassifier:
         return Decision(pattern, end_s, reading.evidence, committed=False)
 
     # --- internals ---
-    def _check_time(self, t_s: float, what: str) -> None:
-        if t_s < self._now:
-            raise ValueError(f"{what} at {t_s:.6f} s is before {self._now:.6f} s: time went backwards")
+    def _next_wake(self) -> float:
+        tracker = self._tracker
+        due = tracker.next_due()
+        deadline = self._reading.deadline_s
+        if deadline is not None and (due is None or deadline < due) and tracker.stable:
+            return deadline
+        return _NEVER if due is None else due
 
     def _run_until(self, t_s: float) -> None:
         """Fire every timer due by ``t_s`` in time order: the tracker's, and the grammar's deadline."""
+        tracker = self._tracker
         while self._decision is None:
-            due = self._tracker.next_due()
-            deadline = self._reading.deadline_s if self._tracker.stable else None
-            candidates = [d for d in (due, deadline) if d is not None]
-            if not candidates or min(candidates) > t_s:
+            wake = self._next_wake()
+            if wake > t_s:
+                self._wake = wake
                 return
-            self._now = max(self._now, min(candidates))
-            if due is not None and due == min(candidates):
-                self._tracker.fire_next(self._now)
-                self._evaluate()
+            self._now = max(self._now, wake)
+            due = tracker.next_due()
+            if due is not None and due == wake:
+                tracker.fire_next(self._now)
+                if tracker.version != self._seen_version:   # a glitch's end changes nothing to read
+                    self._evaluate()
                 continue
             self._evaluate()
-            late = self._reading.deadline_s
-            if self._decision is None and late is not None and late <= self._now:  # pragma: no cover
-                raise AssertionError(f"deadline {late} passed at {self._now} without a decision")
+            if self._decision is None:  # pragma: no cover - the grammar decides at its own deadline
+                raise AssertionError(f"deadline {wake} passed at {self._now} without a decision")
+        self._wake = _NEVER
 
     def _evaluate(self) -> None:
-        if not self._tracker.stable:
+        tracker = self._tracker
+        if not tracker.stable:
             return
-        reading = interpret(self._tracker.pulses(), self.start_s, self._now, self.timing)
+        self._seen_version = tracker.version
+        reading = interpret(tracker.pulses(), self.start_s, self._now, self.timing)
         self._reading = reading
         if reading.pattern is not None:
             self._decision = Decision(reading.pattern, self._now, reading.evidence)
 
 
+_NEVER = float("inf")
+
+
+class ClassifyingSink:
+    """A :class:`~rig.led.trace.TraceSink` that classifies a trace as it is read (bounded memory at any length).
+    Its ``edge`` is the classifier's own ``feed`` (after the decision a feed only checks the time), so the
+    reader still checks the rest of the file at the cost of one call an edge."""
+
+    def __init__(self, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> None:
+        self.timing = timing
+        self.classifier: PatternClassifier | None = None
+        self.decision: Decision | None = None
+
+    def begin(self, start_s: float, initial_level: int) -> None:
+        self.classifier = PatternClassifier(start_s, initial_level, self.timing)
+        self.edge = self.classifier.feed        # type: ignore[method-assign]
+
+    def edge(self, edge: Edge) -> None:
+        raise RuntimeError("ClassifyingSink.edge before begin")
+
+    def end(self, end_s: float) -> None:
+        assert self.classifier is not None
+        self.decision = self.classifier.finish(max(end_s, self.classifier.now_s))
+
+
 def classify_trace(trace: Trace, timing: PatternTiming = DEFAULT_PATTERN_TIMING) -> Decision:
     """Stream a whole trace through a :class:`PatternClassifier` and return its decision."""
-    clf = PatternClassifier(trace.start_s, trace.initial_level, timing)
-    for edge in trace.edges:
-        if clf.feed(edge) is not None:
-            break
-    return clf.finish(max(trace.end_s, clf.now_s))
+    sink = ClassifyingSink(timing)
+    trace.replay(sink)
+    assert sink.decision is not None
+    return sink.decision

@@ -44,6 +44,7 @@ class _Kind(Enum):
     LIGHT_ON = "light_on"    # still lit, longer than a flash
     SOLID = "solid"          # lit longer than any clip
     ODD = "odd"              # closed, too long for a flash and too short for a clip
+    NOISE = "noise"          # closed, shorter than any flash the sensor can show: noise runs merged together
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _kind(pulse: Pulse, now_s: float, t: PatternTiming) -> _Kind:
         return _Kind.LIGHT_ON if now_s >= pulse.rise_s + t.flash_width_max_s else _Kind.SHORT_ON
     width = pulse.fall_s - pulse.rise_s
     if width < t.flash_width_max_s:
-        return _Kind.FLASH if pulse.starts_before or width >= t.flash_width_min_s else _Kind.ODD
+        return _Kind.FLASH if pulse.starts_before or width >= t.flash_width_min_s else _Kind.NOISE
     if pulse.fall_s >= pulse.rise_s + t.light_max_s:
         return _Kind.SOLID
     if pulse.starts_before or width >= t.light_min_s:
@@ -118,6 +119,9 @@ def interpret(pulses: list[Pulse], start_s: float, now_s: float, timing: Pattern
 
     for p in pulses:
         kind = _kind(p, now_s, t)
+        if kind is _Kind.NOISE:
+            ev["noise_runs"] = int(ev.get("noise_runs", 0)) + 1  # type: ignore[call-overload]
+            continue
         if kind is _Kind.SOLID:
             return done(Pattern.SOLID, lit_s=_r(p.lit_s(now_s)), lit_since_s=_r(p.rise_s),
                         lit_since_start=p.starts_before)
@@ -220,4 +224,22 @@ def _waiting(phase: Phase, ev: dict[str, object], now_s: float, final: bool, t: 
         return Reading(Phase.DONE, on_silence, on_silence, ev)
     if final and on_silence is Pattern.SOLID and guess is Pattern.UNKNOWN:
         ev["reason"] = "lit for the whole observation, shorter than a clip: a recording or a stuck LED"
+    if final:
+        ev["seen"] = _seen(phase, now_s, start_s, r1, light, light_fall, len(burst_rises))
     return Reading(phase, None, guess, ev, deadline)
+
+
+def _seen(phase: Phase, now_s: float, start_s: float, r1: float, light: Pulse | None, light_fall: float,
+          burst_flashes: int) -> str:
+    """What the LED did, in words, when observation stopped before the pattern was decided (the guess alone
+    would claim more than was seen: a light still on may be a clip, a stuck LED or ambient light)."""
+    if phase is Phase.DARK:
+        return f"dark for {now_s - start_s:.1f} s, not decided"
+    if phase is Phase.FLASH:
+        return f"one quick flash, no second in {now_s - r1:.1f} s (motion or network_lost), not decided"
+    if light is not None and light.fall_s is None:
+        since = "since the start" if light.starts_before else f"from {light.rise_s - start_s:.1f} s"
+        return f"lit steadily for {now_s - light.rise_s:.1f} s ({since}), not decided"
+    if phase is Phase.AFTER_RECORDING:
+        return f"a recording light, dark for {now_s - light_fall:.1f} s since, no burst yet, not decided"
+    return f"{burst_flashes} burst flash(es) after the recording light, not decided"

@@ -34,6 +34,13 @@ class PatternTiming:
     # --- the sensor and the classifier's choices ---
     edge_jitter_s: float = 0.03           # a real edge is stamped up to this far from the truth (either way)
     dropout_max_s: float = 0.10           # dark gaps shorter than this next to the recording light are dropouts
+    noise_run_max_s: float = 0.04         # lit runs shorter than this are never taken for a flash: glitches (< 20 ms)
+                                          # can overlap ambient flicker (1-5 ms pulses, 2 ms bridged each side) and
+                                          # each other; an 80 ms flash is seen this short only when jitter moves
+                                          # both its edges inward by 20 ms or more (then it counts as missed)
+    pwm_gap_max_s: float = 0.002          # dark gaps shorter than this are inside a lit pulse, always: a PWM-driven
+                                          # LED's off-time (<= 1.6 ms at 0.5-5 kHz, lit >= 20 %) or an edge's
+                                          # chatter; ambient flicker's dark is >= 4.2 ms (100/120 Hz, duty <= 50 %)
     missed_flashes: int = 1               # quick flashes in a row the sensor may miss (0 = trust every flash)
     burst_flashes_to_commit: int = 2      # burst flashes seen before committing to low_battery
     none_wait_s: float | None = None      # dark at least this long before ``none`` (e.g. a slow PIR after a
@@ -47,6 +54,10 @@ class PatternTiming:
                 raise ValueError(f"PatternTiming.{name} must be > 0, got {getattr(self, name)}")
         if self.none_wait_s is not None and self.none_wait_s < 0:
             raise ValueError(f"PatternTiming.none_wait_s must be >= 0, got {self.none_wait_s}")
+        if not self.noise_max_s <= self.noise_run_max_s < self.flash_min_s:
+            raise ValueError("PatternTiming.noise_run_max_s must be noise_max_s..flash_min_s")
+        if not 0 <= self.pwm_gap_max_s < self.noise_max_s:
+            raise ValueError(f"PatternTiming.pwm_gap_max_s must be 0..noise_max_s, got {self.pwm_gap_max_s}")
         if self.edge_jitter_s < 0:
             raise ValueError(f"PatternTiming.edge_jitter_s must be >= 0, got {self.edge_jitter_s}")
         if not self.flash_min_s < self.flash_max_s < self.clip_min_s < self.clip_max_s:
@@ -70,8 +81,9 @@ class PatternTiming:
 
     @property
     def flash_width_min_s(self) -> float:
-        """Shortest lit pulse counted as a quick flash: jitter can shrink 80 ms, but noise stays noise."""
-        return max(self.noise_max_s, self.flash_min_s - self.interval_margin_s)
+        """Shortest lit pulse counted as a quick flash: jitter can shrink 80 ms, but noise stays noise, merged
+        noise runs included; anything shorter is ignored (not a flash, not an odd pulse)."""
+        return max(self.noise_max_s, self.flash_min_s - self.interval_margin_s, self.noise_run_max_s)
 
     @property
     def flash_width_max_s(self) -> float:

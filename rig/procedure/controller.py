@@ -101,7 +101,7 @@ class ProcedureController:
             record.finished_s = clock.now()
             record.finished_at = session.wall_time().isoformat(timespec="seconds")
             edges = self.fixture.photodiode.edges_since(session.trace_mark)
-            record.trace = [(round(e.t_s - record.started_s, 6), int(e.lit)) for e in edges]
+            record.trace = [(round(e.t_s - record.started_s, 6), e.level) for e in edges]
             record.trace_initial_level = session.initial_level
         return record
 

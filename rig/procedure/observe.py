@@ -13,6 +13,7 @@ from rig.core.clock import Clock
 from rig.hardware.photodiode import Photodiode
 from rig.led.classifier import Decision, PatternClassifier
 from rig.led.patterns import Pattern
+from rig.procedure.rig_fault import PhotodiodeOverflow
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,17 @@ class Observation:
 EDGE_LATENCY_S = 0.05
 """How late an edge may reach the buffer after it happened (lgpio's callback thread). The classifier is told
 time has passed only up to ``now - EDGE_LATENCY_S``, so a late edge never arrives "in the past"."""
+
+
+def check_overflow(photodiode: Photodiode, before: int) -> None:
+    """Edges lost to a full buffer end the camera ``aborted``: a trace with holes is no evidence."""
+    lost = photodiode.overflowed - before
+    if lost > 0:
+        raise PhotodiodeOverflow(
+            f"photodiode overflow: {lost} LED edges lost (buffer of {photodiode.capacity} edges full); the input "
+            "toggles faster than the rig can keep: fit the RC low-pass before the comparator (hardware/BUILD.md, "
+            "photodiode front end) or check for a PWM-driven LED or a chattering comparator"
+        )
 
 
 class LedWatcher:
@@ -54,17 +66,19 @@ class LedWatcher:
         classifier = PatternClassifier(start_s=start, initial_level=int(self.photodiode.lit))
         if start_action is not None:
             start_action()
-        fed = 0
+        fed = mark                # position of the next edge to feed (reads stay linear in the edge count)
+        overflowed = self.photodiode.overflowed
         heard_s = start  # the classifier's time: the latest edge fed or instant advanced to
         deadline = start + timeout_s
         while True:
-            edges = self.photodiode.edges_since(mark)
-            for edge in edges[fed:]:
-                decision = classifier.feed((edge.t_s, int(edge.lit)))
+            edges = self.photodiode.edges_since(fed)
+            check_overflow(self.photodiode, overflowed)
+            for edge in edges:
+                decision = classifier.feed(edge)
                 heard_s = max(heard_s, edge.t_s)
                 if decision is not None:
                     return Observation(decision, start, edge.t_s, timed_out=False)
-            fed = len(edges)
+            fed += len(edges)
             now = self.clock.now()
             settled = now - self.edge_latency_s
             decision = None
@@ -75,9 +89,10 @@ class LedWatcher:
                 return Observation(decision, start, now, timed_out=False)
             if now >= deadline:
                 # The last edges are in: the buffer is read once more before the classifier hears "the end".
-                for edge in self.photodiode.edges_since(mark)[fed:]:
-                    decision = classifier.feed((edge.t_s, int(edge.lit)))
+                for edge in self.photodiode.edges_since(fed):
+                    decision = classifier.feed(edge)
                     if decision is not None:
                         return Observation(decision, start, edge.t_s, timed_out=False)
+                check_overflow(self.photodiode, overflowed)
                 return Observation(classifier.finish(now), start, now, timed_out=True)
             self.clock.sleep(min(self.poll_s, deadline - now))

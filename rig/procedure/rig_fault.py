@@ -20,6 +20,10 @@ class PhotodiodeSaturated(RigFault):
     pass
 
 
+class PhotodiodeOverflow(RigFault):
+    """The photodiode's edge buffer was full and edges were lost (counted, never silent)."""
+
+
 class ProbeFault(RigFault):
     pass
 

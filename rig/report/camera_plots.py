@@ -92,7 +92,8 @@ def _led_timeline(record: CameraRecord) -> Figure:
     ax.xaxis.set_major_locator(MultipleLocator(_tick_step_s(end_s)))
     ax.xaxis.set_major_formatter(FuncFormatter(_clock_label))
     ax.set_xlabel("time since the camera was mounted")
-    ax.set_title(f"{record.serial}: LED over the whole test", loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(f"{record.serial}: LED over the whole test", loc="left", fontsize=11, fontweight="bold",
+                 parse_math=False)   # a serial is text: "$" is no mathtext
 
     # LED: every lit span as a bar, and every onset as a hairline so a 0.2 s flash shows on a 20 min axis.
     spans = lit_intervals(record)
@@ -331,6 +332,7 @@ def _battery_pulse(record: CameraRecord, cfg: BatteryConfig | None) -> Figure:
         ha="left",
         fontsize=11,
         fontweight="bold",
+        parse_math=False,
     )
     high = limits.get("internal_resistance_ohm", (None, None))[1]
     verdict = (

@@ -42,6 +42,7 @@ class Classification:
     started_s: float
     decided_at_s: float
     timed_out: bool
+    seen: str = ""   # when the window ran out first: what the LED did, in words (not a pattern it may not be)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ def step_spans(record: CameraRecord) -> list[StepSpan]:
 def classifications(record: CameraRecord) -> list[Classification]:
     """Every classifier decision recorded by any step, in time order."""
     found = [
-        Classification(step.name, obs.pattern.value, obs.started_s, obs.decided_at_s, obs.timed_out)
+        Classification(
+            step.name, obs.pattern.value, obs.started_s, obs.decided_at_s, obs.timed_out,
+            str(obs.figures.get("seen", "")),
+        )
         for step in record.steps
         for obs in step.evidence.observations
     ]
@@ -120,7 +124,7 @@ def events(record: CameraRecord) -> list[TimelineEvent]:
     previous: str | None = None
     for c in classifications(record):
         if c.timed_out:
-            label = "no pattern" if c.pattern == "none" else f"{c.pattern}, provisionally"
+            label = c.seen or ("no pattern" if c.pattern == "none" else f"{c.pattern}, provisionally")
             text = f"LED window ran out: {label} (during {c.step})"
         else:
             label = c.pattern

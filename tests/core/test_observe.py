@@ -59,3 +59,17 @@ def test_an_edge_reaching_the_buffer_late_is_still_in_order(clock, factory) -> N
         clock.schedule(t + 0.18, lambda t=t: pd._on_edge(t + 0.15, False))
     observation = LedWatcher(pd, clock, poll_s=0.01).observe(timeout_s=20)
     assert observation.pattern is Pattern.NETWORK_LOST
+
+
+def test_lost_edges_end_the_observation_with_a_rig_fault(clock, factory) -> None:
+    """A full photodiode buffer is a rig fault with a hint (the controller ends the camera aborted)."""
+    import pytest
+
+    from rig.procedure.rig_fault import PhotodiodeOverflow, RigFault
+
+    pd = Photodiode(17, clock, active_high=True, pull_up=False, pin_factory=factory, capacity=6)
+    _flashes(clock, factory.input_pin(17), [0.5, 0.6, 0.7, 0.8], width_s=0.05)   # 8 edges within one poll
+    with pytest.raises(PhotodiodeOverflow) as info:
+        LedWatcher(pd, clock, poll_s=1.0).observe(timeout_s=20)
+    assert isinstance(info.value, RigFault)
+    assert "2 LED edges lost" in str(info.value) and "RC low-pass" in str(info.value)

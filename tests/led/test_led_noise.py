@@ -22,6 +22,7 @@ from rig.led.trace import Trace
 
 SEEDS = range(40)
 NOISE_KINDS = [name for name in PROFILES if name != "clean"]
+HEAVY = ("pwm", "full")   # a PWM-driven LED gives thousands of edges a second: fewer seeds
 
 # How long after the ideal time the classifier may commit on a clean trace: its margins (2 x 30 ms jitter),
 # the 0.1 s stability wait, and for low_battery the second burst flash (up to one period and a flash later).
@@ -63,7 +64,8 @@ def test_clean_traces_trusting_every_flash(pattern: str) -> None:
 def test_each_noise_kind(pattern: str, kind: str) -> None:
     wrong = []
     checked = 0
-    for seed in SEEDS:
+    seeds = SEEDS if kind not in HEAVY else SEEDS[:12]
+    for seed in seeds:
         g = generate_trace(pattern, seed, kind)
         if g.evidence_lost:          # a lone motion flash the sensor missed: nothing left to see
             continue
@@ -77,7 +79,7 @@ def test_each_noise_kind(pattern: str, kind: str) -> None:
             # noise moves edges by tens of ms and adds bounces, never by more than the margins
             assert ideal - 0.06 <= d.decided_at_s <= ideal + SLACK_S[pattern] + 0.06, (seed, ideal, d)
     assert not wrong
-    assert checked >= len(SEEDS) * 0.6
+    assert checked >= len(seeds) * 0.6
 
 
 def test_noise_kinds_really_happen() -> None:

@@ -50,10 +50,11 @@ def test_flicker_alone_is_nothing() -> None:
 
 
 def test_chatter_on_both_edges() -> None:
-    # rise bounces for 6 ms, fall bounces for 5 ms: one pulse from the last rise bounce to the first fall
+    # rise bounces for 6 ms, fall bounces for 5 ms: one pulse, its edges within the bounces (dark gaps under
+    # 2 ms are bridged like a PWM-driven LED's, so the pulse runs from the first rise to the last fall)
     edges = [(1.0, 1), (1.002, 0), (1.003, 1), (1.005, 0), (1.006, 1),
              (1.2, 0), (1.201, 1), (1.203, 0), (1.204, 1), (1.205, 0)]
-    assert approx(pulses(edges, 3.0)) == [(1.006, 1.2)]
+    assert approx(pulses(edges, 3.0)) == [(1.0, 1.205)]
 
 
 def test_short_dark_gap_inside_a_flash_is_bridged() -> None:
@@ -93,6 +94,8 @@ def test_stability_and_knowledge_delays() -> None:
     tracker.fire_next(1.02)
     assert tracker.lit and not tracker.stable          # short lit: may be a flash or a light
     tracker.raw_edge(1.15, 0)
+    assert tracker.next_due() == pytest.approx(1.152)  # a dark gap counts once longer than a PWM gap (2 ms)
+    tracker.fire_next(1.152)
     assert tracker.next_due() == pytest.approx(1.25)   # the end is final after dropout_max_s
     tracker.fire_next(1.25)
     assert tracker.stable and tracker.pulses() == [Pulse(1.0, 1.15)]
@@ -109,3 +112,39 @@ def test_pending_rise_blocks_the_end_until_resolved() -> None:
     assert tracker.next_due() == pytest.approx(5.11)   # confirmation first; the end's timer waits for it
     tracker.fire_next(5.11)
     assert tracker.stable and tracker.pulses() == [Pulse(1.0, None)]
+
+
+# --- the whole noise model: PWM against flicker against dropouts (docs/DESIGN.md's noise table) ---
+
+def _train(a: float, b: float, hz: float, duty: float) -> list[tuple[float, int]]:
+    period, edges, t = 1 / hz, [], a
+    while t < b:
+        edges += [(t, 1), (min(b, t + duty * period), 0)]
+        t += period
+    return edges
+
+
+@pytest.mark.parametrize(("hz", "duty"), [(500, 0.2), (500, 0.9), (1000, 0.5), (5000, 0.2), (5000, 0.95)])
+def test_a_pwm_driven_flash_is_one_pulse(hz: float, duty: float) -> None:
+    got = approx(pulses(_train(1.0, 1.15, hz, duty), 3.0))
+    assert len(got) == 1
+    rise, fall = got[0]
+    assert rise == 1.0 and 1.15 - 1 / hz <= fall <= 1.15   # ends with the train's last lit sliver
+
+
+def test_a_pwm_driven_light_with_a_15ms_dropout_is_one_pulse() -> None:
+    edges = [e for e in _train(1.0, 9.0, 2000, 0.3) if not 4.0 <= e[0] < 4.015]
+    got = approx(pulses(edges, 12.0))
+    assert len(got) == 1 and got[0][0] == 1.0 and got[0][1] == pytest.approx(9.0, abs=0.001)
+
+
+@pytest.mark.parametrize(("hz", "lit_s"), [(100, 0.005), (120, 0.0041), (100, 0.001)])
+def test_flicker_bursts_of_two_seconds_are_nothing_beside_a_flash(hz: float, lit_s: float) -> None:
+    flicker = _train(0.2, 2.2, hz, lit_s * hz)
+    flash = [(e[0] + 2.4, e[1]) for e in [(0.0, 1), (0.15, 0)]]
+    more = [(e[0] + 2.6, e[1]) for e in _train(0.0, 2.0, hz, lit_s * hz)]   # right after the flash, too
+    assert approx(pulses(flicker + flash + more, 6.0)) == [(2.4, 2.55)]
+
+
+def test_flicker_alone_at_the_models_widest_is_nothing() -> None:
+    assert pulses(_train(0.5, 2.5, 120, 0.5), 3.0) == []       # 4.17 ms lit, 4.17 ms dark

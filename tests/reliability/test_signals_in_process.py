@@ -157,7 +157,7 @@ def test_ctrl_c_in_a_command_without_a_fixture_is_one_line(monkeypatch: pytest.M
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(classify, "read_trace_csv", interrupted)
+    monkeypatch.setattr(classify, "stream_trace", interrupted)   # the reader classify streams through
     trace = Path(__file__).resolve().parents[1] / "data" / "reliability" / "signals-short.toml"
     result = CliRunner().invoke(cli, ["classify", str(trace)])
     assert result.exit_code == 130

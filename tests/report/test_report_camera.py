@@ -333,3 +333,29 @@ def test_write_puts_the_sheet_beside_the_record_under_its_stem(tmp_path) -> None
     assert path.name == "G8T1-0042_20261125T090000.html"
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
     assert parse(path.read_text(encoding="utf-8")).ids["disposition"] == "fixed"
+
+
+def test_window_that_ran_out_names_what_was_seen_not_a_pattern() -> None:
+    """Issue 15 item 6: a network_lost camera's window that closed after one flash is not 'motion,
+    provisionally'; a steady light is 'lit steadily'. The words come from the classifier's own evidence."""
+    from rig.led.classifier import PatternClassifier
+
+    record = CameraRecord(serial="X-1", model="outdoor", started_at="", started_s=0.0)
+    observations = []
+    for edges, end_s in (([(1.0, 1), (1.15, 0)], 3.0), ([(4.0, 1)], 24.0)):
+        clf = PatternClassifier(start_s=0.0 if end_s == 3.0 else 3.0)
+        for edge in edges:
+            clf.feed(edge)
+        d = clf.finish(end_s)
+        assert not d.committed
+        observations.append({"pattern": d.pattern.value, "decided_at_s": end_s, "timed_out": True,
+                             "evidence": d.evidence})
+    step = step_from_dict({"name": "restart_camera", "started_s": 0.0, "evidence": {"observations": observations}})
+    record.steps = [step]
+    texts_ = [e.text for e in events(record) if e.kind == "pattern"]
+    assert texts_ == [
+        "LED window ran out: one quick flash, no second in 2.0 s (motion or network_lost), not decided "
+        "(during restart_camera)",
+        "LED window ran out: lit steadily for 20.0 s (from 1.0 s), not decided (during restart_camera)",
+    ]
+    assert not any("provisionally" in t for t in texts_)

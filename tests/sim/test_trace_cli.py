@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from firmware_sim.__main__ import cli
 from firmware_sim.led_timing import DEFAULT_TIMING as T
 from rig.led.classifier import classify_trace
-from rig.led.trace import Trace, read_trace_csv
+from rig.led.trace import Trace, read_trace, read_trace_csv
 
 
 def run(*args: str):
@@ -130,3 +130,28 @@ def test_unknown_noise_profile_lists_the_known_ones():
     result = run("--pattern", "none", "--noise", "awful")
     assert result.exit_code == 2
     assert "'awful' is not one of" in result.output and "'harsh'" in result.output
+
+
+def test_vcd_extension_writes_vcd_that_reads_back_as_the_csv(tmp_path):
+    """Issue 15 item 7: -o t.vcd writes VCD (not CSV in a .vcd file), with the same edges as the CSV."""
+    vcd, csv = tmp_path / "t.vcd", tmp_path / "t.csv"
+    for out in (vcd, csv):
+        result = run("--pattern", "network_lost", "--seconds", "20", "--seed", "3", "-o", str(out))
+        assert result.exit_code == 0, result.output
+    assert vcd.read_text().startswith("$") and "$enddefinitions" in vcd.read_text()
+    assert read_trace(vcd) == read_trace_csv(csv)
+
+
+def test_csv_comment_lines_are_marked_and_pandas_is_told(tmp_path):
+    path = tmp_path / "t.csv"
+    assert run("--pattern", "none", "--seconds", "5", "-o", str(path)).exit_code == 0
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("# firmware_sim trace:") and lines[1] == "t_s,level"
+    assert "comment='#'" in run("--help").output
+
+
+def test_full_noise_has_every_phenomenon_and_still_reads_right(tmp_path):
+    clean = write(tmp_path, "--pattern", "motion", "--seconds", "25", "--seed", "1")
+    full = write(tmp_path, "--pattern", "motion", "--seconds", "25", "--seed", "1", "--noise", "full")
+    assert len(full.edges) > len(clean.edges)
+    assert classify_trace(full).pattern.value == "motion"
