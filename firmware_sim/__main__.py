@@ -1,4 +1,4 @@
-"""``python -m firmware_sim``: tools of the simulated bench that run on their own (relay board, traces)."""
+"""``python -m firmware_sim``: tools of the simulated bench that run on their own (relay board, Kasa plug, traces)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rig.cli import LazyGroup
 
 SUBCOMMANDS = {
     "relay-board": "firmware_sim.relay_board:main",
+    "kasa-plug": "firmware_sim.kasa_plug:main",
     "trace": "firmware_sim.trace_cli:main",
 }
 

@@ -35,6 +35,8 @@ class CameraElectrical:
     wifi_a: float = 0.20           # a WiFi burst: connection attempt or heartbeat
     recording_a: float = 0.30      # encoding and uploading a clip
     low_battery_v: float = 2.5     # the firmware's alarm: pack terminal voltage while recording below this
+    brownout_v: float = 2.0        # below this the regulator drops out and the camera resets (a failing pack
+                                   # under the 3.3 ohm load pulse: about 1.5 V)
 
 
 ASSUMED_CAMERA_ELECTRICAL = CameraElectrical()
@@ -47,6 +49,11 @@ FAILING_PACK = BatterySpec(open_circuit_v=2.9, internal_resistance_ohm=3.0)
 
 REFERENCE_PACK = BatterySpec(open_circuit_v=3.55, internal_resistance_ohm=0.2)
 """The known-good pack behind the changeover relay."""
+
+FIXTURE_SERIES_OHM = 0.055
+"""ASSUMED: what lies between a pack and the INA219's VIN+ (a 2 A polyfuse ~20 mOhm, the holder's springs and
+contacts 2 x ~10 mOhm, the leads ~15 mOhm; 30-80 mOhm on a real fixture). The rig measures the pack plus this;
+``rig calibrate`` finds it once so the battery test can subtract it."""
 
 
 def terminal_v(pack: BatterySpec, current_a: float) -> float:

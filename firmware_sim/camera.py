@@ -145,6 +145,8 @@ class Camera:
         self._busy = False               # a motion sequence is running
         self._epoch = 0                  # bumped when power goes: pending events of the old epoch do nothing
         self._min_supply_v = math.inf
+        self.browned_out = False         # reset by a sagging supply; starts again when the supply recovers
+        self.brownouts = 0
         self._online_since_s = 0.0
         self._cadence: EventHandle | None = None
         self._reset_hold: EventHandle | None = None
@@ -156,7 +158,11 @@ class Camera:
         return self.state is not CameraState.OFF
 
     def set_power(self, on: bool) -> None:
+        self.browned_out = False
         if on == self.powered:
+            return
+        if on and self._supply_v() < self.electrical.brownout_v:
+            self.browned_out = True  # a flat pack cannot start it: it starts when the supply comes back
             return
         if on:
             self.state = CameraState.BOOTING
@@ -184,9 +190,17 @@ class Camera:
             self._reset_hold = None
 
     def supply_changed(self) -> None:
-        """The world changed the supply (load pulse, pack changeover): the alarm samples it if recording."""
+        """The world changed the supply (load pulse, pack changeover): the alarm samples it if recording, and
+        a supply below the brown-out voltage resets the camera, which starts again once the supply is back."""
+        supply_v = self._supply_v()
         if self.recording:
-            self._min_supply_v = min(self._min_supply_v, self._supply_v())
+            self._min_supply_v = min(self._min_supply_v, supply_v)
+        if self.powered and supply_v < self.electrical.brownout_v:
+            self.set_power(False)
+            self.browned_out = True
+            self.brownouts += 1
+        elif self.browned_out and self._supply_v() >= self.electrical.brownout_v:
+            self.set_power(True)
 
     def upstream_changed(self) -> None:
         self.link.upstream_changed()

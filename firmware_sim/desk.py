@@ -1,6 +1,7 @@
 """A simulated desk in one call: the world plus the rig's own hardware classes acting on it.
 
-For the simulator's tests, the trace tool and the benchmark: everything is driven as the rig drives it
+For the simulator's tests, the trace tool and the benchmark (a thin layer on ``firmware_sim/bench.py``, the
+one bench builder): everything is driven as the rig drives it
 (``rig.hardware`` outlets and actuators on the mock pins, the real INA219 driver through ``PowerMeter``) and
 everything is read where the rig reads it (edges on the photodiode's pin, registers, the network probe).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from firmware_sim.battery import BatterySpec
+from firmware_sim.bench import SimHardware, build_sim_hardware
 from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory, VirtualMockPin
@@ -77,6 +79,7 @@ class Desk:
     actuators: Actuators
     led: LedProbe
     _meter: PowerMeter | None = field(default=None, repr=False)
+    _hardware: SimHardware | None = field(default=None, repr=False)
 
     @property
     def power_meter(self) -> PowerMeter:
@@ -88,27 +91,24 @@ class Desk:
     def close(self) -> None:
         self.outlets.close()
         self.actuators.close()
-        self.wiring.close()
+        if self._hardware is not None:
+            self._hardware.close()
+        else:
+            self.wiring.close()
 
 
 def build_desk(scenario: Scenario, seed: int = 0, config: RigConfig | None = None,
                clock: VirtualClock | None = None) -> Desk:
-    """A desk wired as ``config`` (the reference fixture by default) with GPIO relays, every outlet on."""
+    """A desk wired as ``config`` (the reference fixture by default), every outlet on, on the one bench builder."""
     config = config or load_config()
-    if config.relays.backend != "gpio":
-        raise ValueError("build_desk drives the outlets through GPIO relays: use relays.backend = 'gpio'")
-    clock = clock or VirtualClock()
-    factory = VirtualMockFactory(clock)
-    wiring = BenchWiring(config, factory, clock)
-    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219)
-    world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=seed)
-    outlets = OutletBank.from_config(config, clock, pin_factory=factory)
+    hw = build_sim_hardware(config, scenario, clock=clock, seed=seed)
+    outlets = OutletBank.from_config(config, hw.clock, pin_factory=hw.factory, overrides=hw.power_overrides)
     outlets.all_on()
-    actuators = Actuators.from_config(config, clock, pin_factory=factory)
+    actuators = Actuators.from_config(config, hw.clock, pin_factory=hw.factory)
     pd = config.photodiode
-    led = LedProbe(factory.input_pin(pd.pin), pd.active_high)
-    return Desk(config, clock, factory, wiring, ina219, i2c_bus, world, outlets, actuators, led)
+    led = LedProbe(hw.factory.input_pin(pd.pin), pd.active_high)
+    return Desk(config, hw.clock, hw.factory, hw.wiring, hw.ina219, hw.i2c_bus, hw.world, outlets, actuators, led,
+                _hardware=hw)
 
 
 def single_camera(

@@ -3,7 +3,9 @@
 The rig opens the pty's slave path with real pyserial, exactly as it opens ``/dev/ttyUSB0`` on a desk, and
 writes 4-byte frames ``A0 ch state (A0+ch+state)&0xFF``. The emulator reads the master side, applies good
 frames, and counts and logs bad ones without applying them (a real board ignores what it cannot parse).
-Like most of these boards it never answers.
+Frames are never answered. The status query, one byte ``FF``, is answered as an LCUS-4 answers it, one line
+per channel (``CH1: OFF\r\n``...; Brasme's ``ch340_relay.py`` reads the same); ``answers_status=False`` is
+the LCUS-1 and the clones that stay mute.
 
 Two ways to drive it: ``poll()`` reads whatever is pending without blocking, for the in-process simulator,
 which must see a switch at the virtual instant the rig wrote it; ``start()`` runs a reader thread, for the
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEADER = 0xA0
+STATUS_QUERY = 0xFF
 FRAME_LEN = 4
 MAX_CHANNELS = 8
 READ_CHUNK = 4096
@@ -58,7 +61,8 @@ class RelayBoardEmulator:
     """An LCUS-4 (channels 1-4; up to 8 for the LCUS-8) on a pty, all relays released at power-up."""
 
     def __init__(
-        self, channels: int = 4, on_change: ChangeListener | None = None, log_rejects: bool = True
+        self, channels: int = 4, on_change: ChangeListener | None = None, log_rejects: bool = True,
+        answers_status: bool = True,
     ) -> None:
         if not 1 <= channels <= MAX_CHANNELS:
             raise ValueError(f"an LCUS board has 1-{MAX_CHANNELS} channels (got {channels})")
@@ -67,6 +71,8 @@ class RelayBoardEmulator:
         self.frames: list[bytes] = []            # every header-aligned frame received, good or bad, byte-exact
         self.rejected: list[RejectedFrame] = []  # frames (and stray bytes) not applied, with the reason
         self.bytes_received = 0
+        self.answers_status = answers_status
+        self.queries = 0                         # status queries received (answered or not)
         self.log_rejects = log_rejects   # off when the owner reports ``rejected`` itself (the CLI)
         self._listeners: list[ChangeListener] = [on_change] if on_change else []
         self._buffer = bytearray()
@@ -126,8 +132,14 @@ class RelayBoardEmulator:
     def _parse(self) -> None:
         buf = self._buffer
         while buf:
+            if buf[0] == STATUS_QUERY:
+                del buf[0]
+                self.queries += 1
+                if self.answers_status:
+                    self._answer_status()
+                continue
             if buf[0] != HEADER:
-                junk_end = buf.find(HEADER)
+                junk_end = min((i for i in (buf.find(HEADER), buf.find(STATUS_QUERY)) if i >= 0), default=-1)
                 junk_end = len(buf) if junk_end < 0 else junk_end
                 self._reject(bytes(buf[:junk_end]), "no A0 header (stray bytes skipped)")
                 del buf[:junk_end]
@@ -138,6 +150,11 @@ class RelayBoardEmulator:
             del buf[:FRAME_LEN]
             self.frames.append(frame)
             self._apply(frame)
+
+    def _answer_status(self) -> None:
+        reply = "".join(f"CH{ch}: {'ON' if on else 'OFF'}\r\n" for ch, on in self.states.items()).encode()
+        with contextlib.suppress(OSError):
+            os.write(self._master, reply)
 
     def _apply(self, frame: bytes) -> None:
         _, channel, state, checksum = frame

@@ -1,9 +1,10 @@
 """The simulated bench's wiring harness: from relay coils and GPIO levels to named device power states.
 
 Built from the same :class:`RigConfig` as the rig, because the config *is* the physical wiring (which pin
-drives which relay, active low or high, load on the normally-closed or normally-open side). It watches what
-the rig does at the lowest level (GPIO output levels through the pin factory, relay-board frames through the
-emulator) and tells the rest of the world "the router lost power at t=12.0", never asking the rig anything.
+drives which relay, active low or high, load on the normally-closed or normally-open side, which outlet is on
+which plug). It watches what the rig does at the lowest level (GPIO output levels through the pin factory,
+relay-board frames and plug commands through the emulators) and tells the rest of the world "the router lost
+power at t=12.0", never asking the rig anything.
 
 Every relay starts released (a Pi that has not configured its pins drives nothing, and each relay input has
 its pull resistor), so on the reference fixture every outlet starts powered and every actuator idle. Build
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from firmware_sim.clock import VirtualClock
+from firmware_sim.outlet_sims import ANY_PORT, SimPower, sim_adapter
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from rig.core.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig
@@ -46,7 +48,11 @@ class DeviceChange:
 
 
 class BenchWiring:
-    """Named power and actuator states of the simulated bench, with listeners and an optional sim log."""
+    """Named power and actuator states of the simulated bench, with listeners and an optional sim log.
+
+    Each outlet is wired by its backend's adapter (``firmware_sim/outlet_sims.py``): a GPIO relay's pin, an
+    LCUS board's channel, a smart plug's relay all end in :meth:`set_power`; ``power`` holds the emulators.
+    """
 
     def __init__(
         self,
@@ -55,32 +61,24 @@ class BenchWiring:
         clock: VirtualClock,
         relay_board: RelayBoardEmulator | None = None,
         sim_log_path: str | None = None,
+        power: SimPower | None = None,
     ) -> None:
         self.clock = clock
-        self.relay_board = relay_board
+        self.factory = factory
+        self.power = power if power is not None else SimPower(clock, create=False)
+        if relay_board is not None:
+            self.power.emulators.setdefault(("lcus", ANY_PORT), relay_board)
+        self.relay_board: RelayBoardEmulator | None = None   # set by the first LCUS outlet
         self._listeners: list[DeviceListener] = []
         self._pins: dict[int, _PinRole] = {}
-        self._channels: dict[int, _PinRole] = {}
-        serial_relays = cfg.relays.backend == "serial"
+        # Everything released: outlets powered exactly when wired normally-on, actuators idle.
+        self._states: dict[str, bool] = {}
         for name in OUTLET_NAMES:
             oc = cfg.outlets[name]
-            role = _PinRole(name, active_level=not oc.active_low, normally_on=oc.normally_on)
-            if serial_relays:
-                assert oc.channel is not None
-                self._channels[oc.channel] = role
-            else:
-                assert oc.pin is not None
-                self._pins[oc.pin] = role
+            self._states[name] = sim_adapter(oc.backend)(name, oc.settings, self)
         for name in ACTUATOR_NAMES:
             ac = cfg.actuators[name]
-            self._pins[ac.pin] = _PinRole(name, active_level=ac.active_high, normally_on=False)
-        if serial_relays and relay_board is None:
-            raise ValueError("relays.backend = 'serial' needs the relay board emulator to wire the outlets to")
-        # Everything released: outlets powered exactly when wired normally-on, actuators idle.
-        self._states: dict[str, bool] = {name: cfg.outlets[name].normally_on for name in OUTLET_NAMES}
-        self._states.update(dict.fromkeys(ACTUATOR_NAMES, False))
-        for bcm, role in self._pins.items():
-            self._states[role.device] = self._settle_pin(factory, bcm, role)
+            self._states[name] = self.attach_pin(name, ac.pin, active_level=ac.active_high, normally_on=False)
         self.history: list[DeviceChange] = [
             DeviceChange(clock.now(), name, state) for name, state in self._states.items()
         ]
@@ -90,8 +88,12 @@ class BenchWiring:
             for change in self.history:
                 self._write_log(change)
         factory.watch_outputs(self._on_pin)
-        if serial_relays and relay_board is not None:
-            relay_board.subscribe(self._on_channel)
+
+    def attach_pin(self, device: str, bcm: int, active_level: bool, normally_on: bool) -> bool:
+        """Wire a relay or MOSFET input on GPIO ``bcm`` to ``device``; returns its state before the rig starts."""
+        role = _PinRole(device, active_level=active_level, normally_on=normally_on)
+        self._pins[bcm] = role
+        return self._settle_pin(self.factory, bcm, role)
 
     # -- queries and listeners -----------------------------------------------------------------------------
 
@@ -113,9 +115,8 @@ class BenchWiring:
         return [c for c in self.history if c.device == name]
 
     def poll(self) -> None:
-        """Apply relay-board frames still unread (when the rig's port is not one that polls by itself)."""
-        if self.relay_board is not None:
-            self.relay_board.poll()
+        """Apply what the emulators received and not yet reported (relay frames, plug commands)."""
+        self.power.poll()
 
     # -- what the rig did ----------------------------------------------------------------------------------
 
@@ -142,23 +143,19 @@ class BenchWiring:
     def _on_pin(self, bcm: int, level: bool) -> None:
         role = self._pins.get(bcm)
         if role is not None:
-            self._relay_changed(role, level == role.active_level)
+            energised = level == role.active_level
+            self.set_power(role.device, (not energised) if role.normally_on else energised)
 
-    def _on_channel(self, channel: int, energised: bool) -> None:
-        role = self._channels.get(channel)
-        if role is not None:
-            self._relay_changed(role, energised)
-
-    def _relay_changed(self, role: _PinRole, energised: bool) -> None:
-        state = (not energised) if role.normally_on else energised
-        if self._states[role.device] == state:
+    def set_power(self, device: str, state: bool) -> None:
+        """A device's named state changed (outlet powered, actuator active): record it and tell the world."""
+        if self._states[device] == state:
             return
-        self._states[role.device] = state
-        change = DeviceChange(self.clock.now(), role.device, state)
+        self._states[device] = state
+        change = DeviceChange(self.clock.now(), device, state)
         self.history.append(change)
         self._write_log(change)
         for listener in list(self._listeners):
-            listener(role.device, state)
+            listener(device, state)
 
     # -- sim log ---------------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import random
 
 from firmware_sim.battery import (
     FAILING_PACK,
+    FIXTURE_SERIES_OHM,
     HEALTHY_PACK,
     REFERENCE_PACK,
     BatterySpec,
@@ -73,6 +74,8 @@ class BenchWorld:
         self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"), lambda: self.router.internet_ok,
                                       self._network_changed, powered=wiring.state("sync_module"))
         self.reference_pack: BatterySpec = REFERENCE_PACK
+        self.fixture_ohm = FIXTURE_SERIES_OHM  # fuse, holder springs and leads between a pack and VIN+
+        self.load_path_open = False  # a dead load MOSFET or a loose load resistor: the pulse draws nothing
         self.spec: CameraSpec | None = None
         self.camera: Camera | None = None
         self.own_pack: BatterySpec | None = None
@@ -114,8 +117,15 @@ class BenchWorld:
         self.rig_faults.camera_mounted(index)
         return spec
 
+    def fit_calibration_cell(self, internal_resistance_ohm: float, volts: float = 3.3) -> None:
+        """The technician's calibration cell in the camera's holder, no camera: a bench supply behind a dummy
+        cell (``internal_resistance_ohm`` 0) or a pack of known resistance (``rig calibrate``)."""
+        self.unmount()
+        self.own_pack = BatterySpec(volts, internal_resistance_ohm)
+
     def unmount(self) -> None:
         """Take the camera off the fixture; its faults go with it."""
+        self.ina219.catch_up()
         if self.camera is not None:
             self.camera.set_power(False)
         self.camera = self.spec = self.own_pack = None
@@ -127,6 +137,8 @@ class BenchWorld:
 
     # ---- what the rig did (through the wiring) -------------------------------------------------------------
     def _on_device(self, name: str, state: bool) -> None:
+        # Conversions the INA219 completed before this change saw the bench as it was.
+        self.ina219.catch_up()
         if name == "router":
             self.router.set_power(state)
         elif name == "sync_module":
@@ -189,8 +201,12 @@ class BenchWorld:
         pack = self._selected_pack()
         if pack is None or self.camera is None:
             return USB_SUPPLY_V
-        load = self._r_load_ohm if self._load_on else None
-        return solve_circuit(pack, self.camera.current_a(), load, self.ina219.shunt_ohm).terminal_v
+        return self._operating_point(pack, self.camera.current_a()).terminal_v
+
+    def _operating_point(self, pack: BatterySpec, camera_a: float):
+        """The pack feeding the camera and (while the pulse is on) the load, through fixture and shunt."""
+        load = self._r_load_ohm if self._load_on and not self.load_path_open else None
+        return solve_circuit(pack, camera_a, load, self.fixture_ohm + self.ina219.shunt_ohm)
 
     # ---- the hardware interfaces ---------------------------------------------------------------------------
     def _measure(self) -> tuple[float, float]:
@@ -201,10 +217,8 @@ class BenchWorld:
         if pack is None:
             return 0.0, 0.0
         camera_a = self.camera.current_a() if self.camera is not None else 0.0
-        load = self._r_load_ohm if self._load_on else None
-        shunt_ohm = self.ina219.shunt_ohm
-        point = solve_circuit(pack, camera_a, load, shunt_ohm)
-        return point.terminal_v - point.current_a * shunt_ohm, point.current_a
+        point = self._operating_point(pack, camera_a)
+        return point.terminal_v - point.current_a * (self.fixture_ohm + self.ina219.shunt_ohm), point.current_a
 
     def flood_photodiode(self, flooded: bool) -> None:
         """Ambient light on the sensor (the shroud off): it reads lit whatever the LED does (``solid``)."""

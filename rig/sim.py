@@ -1,7 +1,8 @@
 """The one place the rig meets ``firmware_sim``: building a simulated bench for ``--sim``.
 
 Everything the controller gets from here is a hardware interface (a pin factory, an I2C bus, a serial port,
-a network probe, an operator, a camera source); the world behind them stays out of the controller's reach.
+a smart plug's address, a network probe, an operator, a camera source); the world behind them stays out of
+the controller's reach.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware_sim.bench import SimHardware, build_sim_hardware
 from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory
@@ -19,7 +21,6 @@ from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
 from rig.core.config import RigConfig
 from rig.hardware.fixture import Fixture, build_fixture
-from rig.hardware.outlets import LcusRelayBoard
 from rig.ui.scanner import CameraId
 
 __all__ = ["ScenarioError", "SimulatedBench", "build_sim_bench", "load_sim_scenario", "simulated_technician"]
@@ -45,15 +46,40 @@ class SimulatedCameras:
 
 @dataclass
 class SimulatedBench:
-    clock: VirtualClock
-    factory: VirtualMockFactory
-    wiring: BenchWiring
-    ina219: Ina219Emulator
-    i2c_bus: FakeI2CBus
-    relay_board: RelayBoardEmulator | None
-    world: BenchWorld
+    hardware: SimHardware
     fixture: Fixture
-    scenario: Scenario
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self.hardware.clock
+
+    @property
+    def factory(self) -> VirtualMockFactory:
+        return self.hardware.factory
+
+    @property
+    def wiring(self) -> BenchWiring:
+        return self.hardware.wiring
+
+    @property
+    def ina219(self) -> Ina219Emulator:
+        return self.hardware.ina219
+
+    @property
+    def i2c_bus(self) -> FakeI2CBus:
+        return self.hardware.i2c_bus
+
+    @property
+    def relay_board(self) -> RelayBoardEmulator | None:
+        return self.hardware.relay_board
+
+    @property
+    def world(self) -> BenchWorld:
+        return self.hardware.world
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.hardware.scenario
 
     @property
     def cameras(self) -> SimulatedCameras:
@@ -65,9 +91,7 @@ class SimulatedBench:
 
     def close(self) -> None:
         self.fixture.close()
-        self.wiring.close()
-        if self.relay_board is not None:
-            self.relay_board.close()
+        self.hardware.close()
 
 
 def build_sim_bench(
@@ -82,35 +106,14 @@ def build_sim_bench(
         scenario = default_scenario()
     elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    clock = VirtualClock(speed=speed)
-    factory = VirtualMockFactory(clock)
-    relay_board: RelayBoardEmulator | None = None
-    serial_opener = None
-    if config.relays.backend == "serial":
-        # Only the pty path is swapped: the rig still opens it with real pyserial. The board takes in what
-        # the rig wrote at the start of every clock advance, so relay changes land at their virtual time.
-        relay_board = RelayBoardEmulator(channels=max(4, *(o.channel or 1 for o in config.outlets.values())))
-        clock.before_advance(relay_board.poll)
-        port_path = relay_board.port_path
-
-        def serial_opener(_path: str, baud: int = 9600, _port: str = port_path) -> LcusRelayBoard:
-            return LcusRelayBoard.open(_port, baud)
-
-    wiring = BenchWiring(
-        config, factory, clock, relay_board=relay_board, sim_log_path=str(sim_log) if sim_log else None
-    )
-    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm)
-    i2c_bus = FakeI2CBus(ina219)
-    world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=scenario.seed, i2c_bus=i2c_bus)
-    fixture = build_fixture(
-        config,
-        clock,
-        pin_factory=factory,
-        i2c_bus=i2c_bus,
-        network=world.network_probe,
-        serial_opener=serial_opener,
-    )
-    return SimulatedBench(clock, factory, wiring, ina219, i2c_bus, relay_board, world, fixture, scenario)
+    hw = build_sim_hardware(config, scenario, clock=VirtualClock(speed=speed), sim_log=sim_log)
+    try:
+        fixture = build_fixture(config, hw.clock, pin_factory=hw.factory, i2c_bus=hw.i2c_bus,
+                                network=hw.world.network_probe, power_overrides=hw.power_overrides)
+    except BaseException:
+        hw.close()
+        raise
+    return SimulatedBench(hw, fixture)
 
 
 def simulated_technician(bench: SimulatedBench):

@@ -625,7 +625,9 @@ def render_expectations(harness: Harness, yaml_text: str) -> tuple[list[str], li
     data = yaml.safe_load(yaml_text) or {}
     in_svg = list(harness.connectors) + list(harness.cables)
     for spec in list((data.get("connectors") or {}).values()) + list((data.get("cables") or {}).values()):
-        in_svg.extend(" ".join(str(spec[key]).split()) for key in ("type", "notes") if (spec or {}).get(key))
+        for key in ("type", "notes"):  # a note written on several lines is drawn a text item a line
+            lines = str((spec or {}).get(key) or "").splitlines()
+            in_svg.extend(" ".join(line.split()) for line in lines if line.strip())
     for wire in harness.wires:
         for pin in (wire.a, wire.b):
             in_svg.append(f"{pin.designator}:{pin.number}:{pin.label}" if pin.label else

@@ -13,6 +13,7 @@ command -v dot >/dev/null || { echo "render.sh: Graphviz 'dot' not found (apt-ge
 
 for yml in "$here"/harness.yml "$here"/power.yml "$here"/serial_relays.yml; do
   "$wireviz" --format st --output-dir "$here" "$yml"
+  "$python" "$here/fit_text.py" "${yml%.yml}.svg"
 done
 "$python" "$root/hardware/schematics/draw.py"
 "$python" "$here/crosscheck.py"

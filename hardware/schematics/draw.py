@@ -20,11 +20,17 @@ import schemdraw.elements as elm
 
 from rig.core.config import RigConfig, load_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinouts import pin  # beside this script, which runs as a file
+
 HERE = Path(__file__).resolve().parent
 PINMAP = HERE.parent.parent / "wiring" / "pinmap.csv"
 
 schemdraw.use("svg")
-schemdraw.config(fontsize=12, bgcolor="white", font="sans-serif", margin=0.4)
+# schemdraw sizes the drawing with Arial's metrics: name Arial (and its metric twin Liberation Sans) first, so
+# a viewer draws the text at the width the drawing was laid out for. A generic sans-serif is DejaVu Sans on
+# Linux, about 10 % wider, which cut the labels at the drawing's edges.
+schemdraw.config(fontsize=12, bgcolor="white", font="Arial, Liberation Sans, Helvetica, sans-serif", margin=0.6)
 
 
 def header_pins() -> dict[str, int]:
@@ -102,8 +108,14 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
     in1, in2, out = _xy(comp.in1), _xy(comp.in2), _xy(comp.out)
     vd, vs = _xy(comp.vd), _xy(comp.vs)
     _text(d, (vd[0] + 0.3, vd[1] + 0.55), "U2 LM393\n(one half)")
-    sensor = d.add(elm.Ic(pins=[elm.IcPin("GND", side="left", pin="2"), elm.IcPin("VDD", side="left", pin="1"),
-                                elm.IcPin("OUT", side="right", pin="3")], size=(2.5, 2))
+    for name, at, halign in (("1IN-", in1, "right"), ("1IN+", in2, "right"), ("1OUT", out, "left"),
+                             ("VCC", vd, "right"), ("GND", vs, "right")):
+        dx = -0.15 if halign == "right" else 0.15
+        dy = -0.3 if name == "GND" else 0.25  # the GND lead leaves downwards: number it below the body
+        _text(d, (at[0] + dx, at[1] + dy), pin("LM393", name), halign=halign)
+    sensor = d.add(elm.Ic(pins=[elm.IcPin(name, side=side, pin=pin("TSL257", name))
+                                for name, side in (("GND", "left"), ("VDD", "left"), ("OUT", "right"))],
+                          size=(2.5, 2))
                    .at((in1[0] - 3.5, in1[1])).anchor("OUT").label("U1 TSL257\nin the shroud", "top"))
     vdd_pin, gnd_pin = _xy(sensor.VDD), _xy(sensor.GND)
     _wire(d, vdd_pin, (vdd_pin[0] - 0.8, vdd_pin[1]), (vdd_pin[0] - 0.8, vdd_pin[1] + 0.8))
@@ -136,7 +148,7 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
     _vdd(d, (node[0], node[1] + 2.5), "3V3")
     _wire(d, node, (node[0] + 1.5, node[1]))
     d.add(elm.Tag().at((node[0] + 1.5, node[1])).right()
-          .label(f"{labels.gpio('photodiode.pin', pd.pin)}, active {level}", "right"))
+          .label(f"{labels.gpio('photodiode.pin', pd.pin)}, active {level}", "right", ofst=0.15))
     feedback_y = -0.5
     _wire(d, node, (node[0], feedback_y))
     d.add(elm.Resistor().at((node[0], feedback_y)).to((junction[0] + 1.0, feedback_y)))
@@ -183,7 +195,7 @@ def load_test(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
     d.add(elm.Resistor().at(gate).right(2.5).label("220 Ω", "top"))
     gate_in = (gate[0] + 2.5, gate[1])
     _dot(d, gate_in)
-    d.add(elm.Tag().at(gate_in).right().label(labels.actuator("load_switch"), "right"))
+    d.add(elm.Tag().at(gate_in).right().label(labels.actuator("load_switch"), "right", ofst=0.15))
     d.add(elm.Resistor().at(gate_in).down(1.8))
     _text(d, (gate_in[0] + 0.5, gate_in[1] - 0.9), "100 kΩ")
     _gnd(d, (gate_in[0], gate_in[1] - 1.8))
@@ -193,7 +205,8 @@ def load_test(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
         f"Pulse: the load switch on for battery.pulse_s = {battery.pulse_s:g} s → about "
         f"{fresh_pack_v / (battery.pulse_load_ohm + 0.4):.1f} A from a fresh {fresh_pack_v:g} V pack.",
         "R = ΔV / ΔI between the readings. V is read at VIN+, so F1, the holder springs and the leads",
-        "up to VIN+ count as pack resistance: keep them short and thick.",
+        "up to VIN+ add to the pack's resistance (30-80 mΩ): `rig calibrate` measures them once and",
+        "the battery test subtracts them. The pulse ends at battery.pulse_s on the rig's clock.",
     ], (0, -3.0))
     return d
 
@@ -228,7 +241,7 @@ def camera_supply(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
     nc1, no1 = _xy(ch1.b), _xy(ch1.c)
     _text(d, (nc1[0] + 0.25, nc1[1]), "NC", size=10)
     _text(d, (no1[0] - 0.25, no1[1]), "NO (open)", halign="right", size=10)
-    _text(d, (12.0, 2.6), f"K3 CH1 camera cut\n{labels.outlet('camera')}\nreleased = camera powered", valign="top")
+    _text(d, (12.6, 2.6), f"K3 CH1 camera cut\n{labels.outlet('camera')}\nreleased = camera powered", valign="top")
     _wire(d, nc1, (nc1[0], nc1[1] - 0.6))
     _gnd(d, (nc1[0], nc1[1] - 0.6))
     d.add(elm.RBox().at((15, 7.5)).down(4.5))
@@ -268,7 +281,7 @@ def _solenoid_channel(d: schemdraw.Drawing, x: float, name: str, part: str, gate
     d.add(elm.Resistor().at(gate).left(2).label("220 Ω", "top"))
     gate_in = (gate[0] - 2, gate[1])
     _dot(d, gate_in)
-    d.add(elm.Tag().at(gate_in).left().label(gate_label, "left"))
+    d.add(elm.Tag().at(gate_in).left().label(gate_label, "left", ofst=0.15))
     d.add(elm.Resistor().at(gate_in).down(1.8))
     _text(d, (gate_in[0] + 0.5, gate_in[1] - 0.9), "100 kΩ")
     _gnd(d, (gate_in[0], gate_in[1] - 1.8))
@@ -309,7 +322,7 @@ def relay_inputs(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
     for index, (gpio, target, pull) in enumerate(rows):
         x = (index % 2) * 19.0
         y = 5.0 - (index // 2) * 4.2 - (1.0 if pull == "up" else 0.0)
-        d.add(elm.Tag().at((x, y)).left().label(gpio, "left"))
+        d.add(elm.Tag().at((x, y)).left().label(gpio, "left", ofst=0.15))
         _wire(d, (x, y), (x + 3, y))
         _dot(d, (x + 1.5, y))
         step = -1.6 if pull == "down" else 1.6
@@ -319,7 +332,7 @@ def relay_inputs(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
             _gnd(d, (x + 1.5, y + step))
         else:
             _vdd(d, (x + 1.5, y + step), "3V3")
-        d.add(elm.Tag().at((x + 3, y)).right().label(target, "right"))
+        d.add(elm.Tag().at((x + 3, y)).right().label(target, "right", ofst=0.15))
     _note(d, [
         "At power-up every GPIO is an input with only the SoC's weak default pull (about 50 kΩ; up on GPIO0-8",
         "and down on GPIO9-27 on a Pi 4). These 10 kΩ resistors win, so the IoT Relays (active high) and the",

@@ -13,6 +13,7 @@ from rig import __version__
 
 # name -> "module:attribute"; help text is read from the command itself when listed.
 COMMANDS: dict[str, str] = {
+    "calibrate": "rig.cli.calibrate:calibrate",
     "check": "rig.cli.check:check",
     "classify": "rig.cli.classify:classify",
     "record": "rig.cli.record:record",

@@ -20,6 +20,8 @@ from rig.core.textfile import printable, read_text_file
 OUTLET_NAMES = ("router", "sync_module", "camera")
 ACTUATOR_NAMES = ("reset_button", "motion_stimulus", "motion_light", "load_switch", "battery_changeover")
 I2C1_PINS = (2, 3)  # SDA, SCL of I2C bus 1 on the 40-pin header
+# A CH340 board as udev names it by id (ls -l /dev/serial/by-id): stable across reboots, unlike /dev/ttyUSB0.
+DEFAULT_SERIAL_PORT = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"
 
 BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number on the 40-pin header")]
 Seconds = Annotated[float, Field(ge=0)]
@@ -41,6 +43,10 @@ class PhotodiodeConfig(_Strict):
 
 class PowerMeterConfig(_Strict):
     i2c_bus: int = Field(1, ge=0)
+    i2c_bus_hz: int = Field(
+        100_000, ge=10_000, le=1_000_000,
+        description="the bus clock (dtparam=i2c_arm_baudrate on a Pi): the simulator's I2C runs at it",
+    )
     address: int = Field(0x40, ge=0x40, le=0x4F)
     shunt_ohm: float = Field(0.1, gt=0)
     max_expected_current_a: float = Field(2.0, gt=0, le=3.2)
@@ -48,16 +54,48 @@ class PowerMeterConfig(_Strict):
 
 
 class RelaysConfig(_Strict):
+    """The shorthand for outlets whose table names no ``backend``, and the LCUS board's port and speed."""
+
     backend: Literal["gpio", "serial"] = "gpio"
-    serial_port: str = "/dev/ttyUSB0"
+    serial_port: str = DEFAULT_SERIAL_PORT
     baud: int = Field(9600, gt=0)
 
 
+# ``relays.backend`` names the outlet backend of every table without its own ``backend`` key.
+LEGACY_BACKENDS = {"gpio": "gpio", "serial": "lcus"}
+# Keys such a table may carry for both relay backends (the default fixture gives each outlet a pin and a
+# channel); the one the chosen backend does not use is dropped.
+LEGACY_RELAY_KEYS = ("pin", "channel", "active_low")
+
+
 class OutletConfig(_Strict):
-    pin: BcmPin | None = None
-    channel: int | None = Field(None, ge=1, le=8)
-    active_low: bool = False
-    normally_on: bool = True
+    """One outlet: its backend's name, that backend's validated keys, and the fail-safe acknowledgement."""
+
+    backend: str
+    settings: Any   # the backend's BackendSettings (rig/hardware/power)
+    not_fail_safe_ok: bool = False
+    # A table without ``backend`` may carry the other relay backend's keys (the reference fixture documents
+    # both wirings, and wiring/ checks both): kept here, unused by the outlet.
+    relay_keys: dict[str, Any] = {}
+
+    def _relay_key(self, key: str) -> Any:
+        return getattr(self.settings, key, self.relay_keys.get(key))
+
+    @property
+    def pin(self) -> int | None:
+        return self._relay_key("pin")
+
+    @property
+    def channel(self) -> int | None:
+        return self._relay_key("channel")
+
+    @property
+    def active_low(self) -> bool | None:
+        return self._relay_key("active_low")
+
+    @property
+    def normally_on(self) -> bool | None:
+        return self._relay_key("normally_on")
 
 
 class ActuatorConfig(_Strict):
@@ -81,6 +119,12 @@ class BatteryConfig(_Strict):
     min_open_circuit_v: float = Field(3.0, gt=0)
     min_loaded_v: float = Field(2.6, gt=0)
     max_internal_resistance_ohm: float = Field(1.0, gt=0)
+    camera_brownout_v: float = Field(
+        2.0, gt=0, le=5.0, description="ASSUMED: below this a camera on the pack under test resets"
+    )
+    calibration_file: str | None = Field(
+        None, min_length=1, description="where `rig calibrate` stores the fixture's series resistance"
+    )
 
 
 class LedConfig(_Strict):
@@ -119,6 +163,22 @@ class RigConfig(_Strict):
     led: LedConfig
     timings: TimingsConfig
 
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_outlets(cls, data: Any) -> Any:
+        """Each ``[outlets.X]`` table to {backend, settings, not_fail_safe_ok}, validated by its backend."""
+        if not isinstance(data, dict) or not isinstance(data.get("outlets"), dict):
+            return data
+        relays = data.get("relays")
+        legacy = relays.get("backend", "gpio") if isinstance(relays, dict) else "gpio"
+        if legacy not in LEGACY_BACKENDS:
+            return data  # relays.backend's own error is the one to report
+        outlets = {
+            name: _resolve_outlet(str(name), dict(table), data, legacy) if isinstance(table, dict) else table
+            for name, table in data["outlets"].items()
+        }
+        return {**data, "outlets": outlets}
+
     @model_validator(mode="after")
     def _check_fixture(self) -> RigConfig:
         for group, names, found in (
@@ -128,12 +188,16 @@ class RigConfig(_Strict):
             missing = [n for n in names if n not in found]
             if missing:
                 raise ValueError(f"{group}.{missing[0]}: missing (every fixture needs it)")
-        gpio_relays = self.relays.backend == "gpio"
+        longest_off_s = max(self.timings.router_off_s, self.timings.camera_off_s)
         for name, outlet in self.outlets.items():
-            if gpio_relays and outlet.pin is None:
-                raise ValueError(f"outlets.{name}.pin: required when relays.backend = 'gpio'")
-            if not gpio_relays and outlet.channel is None:
-                raise ValueError(f"outlets.{name}.channel: required when relays.backend = 'serial'")
+            problem = outlet.settings.check_timings(longest_off_s)
+            if problem:
+                raise ValueError(f"outlets.{name}.{problem}")
+            if not outlet.settings.fail_safe() and not outlet.not_fail_safe_ok:
+                raise ValueError(
+                    f"outlets.{name}: {outlet.settings.fail_safe_problem()} (not fail-safe): set "
+                    f"outlets.{name}.not_fail_safe_ok = true to accept that"
+                )
         owners: dict[int, str] = {}
         for key, pin in self.gpio_pins().items():
             if self.power_meter.i2c_bus == 1 and pin in I2C1_PINS:
@@ -141,28 +205,66 @@ class RigConfig(_Strict):
             if pin in owners:
                 raise ValueError(f"{key}: GPIO{pin} is already used by {owners[pin]}")
             owners[pin] = key
-        if not gpio_relays:
-            channels: dict[int, str] = {}
-            for name, outlet in self.outlets.items():
-                assert outlet.channel is not None
-                if outlet.channel in channels:
-                    raise ValueError(
-                        f"outlets.{name}.channel: relay channel {outlet.channel} is already used by "
-                        f"{channels[outlet.channel]}"
-                    )
-                channels[outlet.channel] = f"outlets.{name}.channel"
+        claimed: dict[object, str] = {}
+        for name, outlet in self.outlets.items():
+            for key, (resource, what) in outlet.settings.claims().items():
+                if resource in claimed:
+                    raise ValueError(f"outlets.{name}.{key}: {what} is already used by {claimed[resource]}")
+                claimed[resource] = f"outlets.{name}.{key}"
         return self
 
     def gpio_pins(self) -> dict[str, int]:
         """Every GPIO pin the fixture drives or reads, by the config key that claims it."""
         pins = {"photodiode.pin": self.photodiode.pin}
-        if self.relays.backend == "gpio":
-            for name, outlet in self.outlets.items():
-                if outlet.pin is not None:
-                    pins[f"outlets.{name}.pin"] = outlet.pin
+        for name, outlet in self.outlets.items():
+            for key, pin in outlet.settings.gpio_pins().items():
+                pins[f"outlets.{name}.{key}"] = pin
         for name, actuator in self.actuators.items():
             pins[f"actuators.{name}.pin"] = actuator.pin
         return pins
+
+
+def _resolve_outlet(name: str, table: dict[str, Any], data: dict[str, Any], legacy: str) -> dict[str, Any]:
+    """Validate one outlet table against its backend's keys; every problem is one line naming the key."""
+    from rig.hardware.power import backend_names, get_backend  # the backends import this module
+
+    explicit = "backend" in table
+    backend_name = table.pop("backend") if explicit else LEGACY_BACKENDS[legacy]
+    if not isinstance(backend_name, str) or backend_name not in backend_names():
+        raise ValueError(
+            f"outlets.{name}.backend: unknown outlet backend {printable(repr(backend_name))} "
+            f"(known: {', '.join(backend_names())})"
+        )
+    backend = get_backend(backend_name)
+    acknowledged = table.pop("not_fail_safe_ok", False)
+    if not isinstance(acknowledged, bool):
+        raise ValueError(
+            f"outlets.{name}.not_fail_safe_ok: must be true or false (got {printable(repr(acknowledged))})"
+        )
+    relay_keys: dict[str, Any] = {}
+    if not explicit:
+        for key in LEGACY_RELAY_KEYS:
+            if key in table and key not in backend.settings.model_fields:
+                relay_keys[key] = table.pop(key)
+    for key, (section, field) in backend.settings.SECTION_DEFAULTS.items():
+        if key in table:
+            continue
+        values = data.get(section)
+        if isinstance(values, dict) and field in values:
+            table[key] = values[field]
+        else:
+            table[key] = RigConfig.model_fields[section].annotation.model_fields[field].default  # type: ignore[union-attr]
+    try:
+        settings = backend.settings.model_validate(table)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(printable(str(part)) for part in first["loc"])
+        if first["type"] == "missing":
+            when = f"backend = '{backend_name}'" if explicit else f"relays.backend = '{legacy}'"
+            raise ValueError(f"outlets.{name}.{key}: required when {when}") from None
+        got = "" if isinstance(first.get("input"), dict) else f" (got {printable(repr(first.get('input')))})"
+        raise ValueError(f"outlets.{name}.{key}: {printable(first['msg'])}{got}") from None
+    return {"backend": backend_name, "settings": settings, "not_fail_safe_ok": acknowledged, "relay_keys": relay_keys}
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -202,6 +304,12 @@ def parse_config(text: str, source: str = "<config>") -> RigConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {printable(str(exc))}") from None
     merged = _deep_merge(tomllib.loads(default_config_text()), user)
+    # A user's outlet table that names its backend stands alone: the default's relay keys are not merged in.
+    user_outlets = user.get("outlets")
+    if isinstance(user_outlets, dict) and isinstance(merged.get("outlets"), dict):
+        for name, table in user_outlets.items():
+            if isinstance(table, dict) and "backend" in table:
+                merged["outlets"][name] = table
     try:
         return RigConfig.model_validate(merged)
     except ValidationError as exc:

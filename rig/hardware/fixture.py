@@ -6,7 +6,6 @@ knows whether they sit on lgpio and a real I2C bus or on the simulator's emulato
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +13,8 @@ from rig.core.clock import Clock
 from rig.core.config import RigConfig
 from rig.hardware.actuators import Actuators
 from rig.hardware.network_probe import NetworkProbe, TcpNetworkProbe
-from rig.hardware.outlets import LcusRelayBoard, OutletBank
 from rig.hardware.photodiode import Photodiode
+from rig.hardware.power.bank import OutletBank
 from rig.hardware.power_meter import PowerMeter, PowerMeterError, open_i2c_bus
 
 
@@ -53,15 +52,13 @@ def build_fixture(
     pin_factory: Any = None,
     i2c_bus: Any = None,
     network: NetworkProbe | None = None,
-    serial_opener: Callable[[str, int], LcusRelayBoard] | None = None,
+    power_overrides: dict[str, Any] | None = None,
 ) -> Fixture:
     """Assemble the fixture. ``None`` resources mean the real ones (gpiozero's default factory, the Pi's I2C
-    bus, TCP probes); the simulator passes its emulators instead. Outlets come first and are switched on
-    before anything else is touched, so a failure further down still leaves the bench powered."""
-    outlet_kwargs: dict[str, Any] = {"pin_factory": pin_factory}
-    if serial_opener is not None:
-        outlet_kwargs["serial_port_opener"] = serial_opener
-    outlets = OutletBank.from_config(config, clock, **outlet_kwargs)
+    bus, TCP probes, the configured serial ports and plug addresses); the simulator passes its emulators
+    instead (``power_overrides``: by outlet backend name). Outlets come first and are switched on before
+    anything else is touched, so a failure further down still leaves the bench powered."""
+    outlets = OutletBank.from_config(config, clock, pin_factory=pin_factory, overrides=power_overrides)
     try:
         outlets.all_on()
         actuators = Actuators.from_config(config, clock, pin_factory=pin_factory)

@@ -8,11 +8,17 @@ it does:
   so the current register equals the shunt register (10 µV per bit); what really differs between them is
   the PGA range (how much shunt voltage fits before the reading clips), the bus range, and the shunt
   resistance the driver *assumes* when it turns counts into milliamps. We pick the narrowest PGA range that
-  holds ``max_expected_current_a × shunt_ohm`` and rescale the driver's current and power by
-  ``assumed shunt / real shunt``, so any shunt reads right.
+  holds ``max_expected_current_a × shunt_ohm`` and turn the shunt counts into amps with the shunt actually
+  fitted, so any shunt reads right.
 * Load voltage is bus + shunt: the bus register is measured on the load side of the shunt.
 * The chip quantises the bus to 4 mV, a large step against a battery's sag under load, so a reading averages N
-  conversions, waiting one conversion time (532 µs at 12 bit) between them on the injected clock.
+  conversions, one conversion cycle apart on the injected clock (the chip converts continuously, shunt then bus,
+  532 µs each at 12 bit: 1.064 ms a cycle), and stops early at a deadline so a load pulse ends on time.
+* Only the two registers a reading needs are read (shunt, then bus): at the Pi's 100 kHz I2C each read costs
+  about 0.5 ms, so the driver's ``current`` (a calibration re-write plus a read) and ``power`` would triple the
+  time a sample takes. With calibration 4096 the current register is the shunt register anyway.
+* Clipping is spotted from the shunt counts against the PGA range. The chip's OVF bit is only its arithmetic
+  overflow flag, which calibration 4096 never sets (SBOS448), so it cannot say a reading clipped.
 * ``adafruit_register`` keeps one module-global buffer for every register access of every driver instance, so
   every driver call here holds one module-wide lock: two meters in two threads would otherwise swap replies.
 * Every failure is a :class:`PowerMeterError` with one line a technician can act on. I2C errors during a
@@ -33,7 +39,9 @@ if TYPE_CHECKING:
     from rig.core.config import PowerMeterConfig
 
 CONVERSION_TIME_S = 532e-6  # one 12-bit conversion, the resolution every driver calibration selects
+CONVERSION_CYCLE_S = 2 * CONVERSION_TIME_S  # shunt then bus, continuously (mode 7, every driver calibration)
 SHUNT_LSB_V = 10e-6
+BUS_LSB_V = 4e-3
 
 # The driver's lock-free register access shares adafruit_register's module-global buffer: serialise all of it.
 _DRIVER_LOCK = threading.RLock()
@@ -47,7 +55,7 @@ class Calibration:
     """One of the driver's ``set_calibration_*`` methods and what it really configures (3.5.2)."""
 
     name: str  # the method is ``set_calibration_<name>``
-    shunt_full_scale_v: float  # PGA range: beyond it the shunt reading clips and OVF is set
+    shunt_full_scale_v: float  # PGA range: beyond it the shunt reading clips (OVF stays clear)
     bus_full_scale_v: float
     assumed_shunt_ohm: float  # what the driver divides by to report milliamps
 
@@ -72,14 +80,14 @@ class PowerMeterError(RuntimeError):
 
 @dataclass(frozen=True)
 class PowerReading:
-    """One reading, averaged over ``samples`` conversions. ``overflow``: some conversion clipped."""
+    """One reading, averaged over ``samples`` conversions. ``clipped``: some conversion's shunt reading sat at
+    the end of the PGA range, so the current (and the load voltage) read low."""
 
     load_voltage_v: float  # bus + shunt: the battery side of the shunt
     bus_voltage_v: float  # load side of the shunt, to ground
     shunt_voltage_v: float
     current_a: float  # positive into the load
-    power_w: float  # the chip's power register: |current| x bus voltage
-    overflow: bool
+    clipped: bool
     samples: int
 
 
@@ -128,8 +136,7 @@ class PowerMeter:
         self.clock: Clock = clock if clock is not None else MonotonicClock()
         self._last_sample_s: float | None = None
         self.calibration = choose_calibration(max_expected_current_a, shunt_ohm)
-        # The driver reports current for its assumed shunt: rescale to the one fitted.
-        self._current_scale = self.calibration.assumed_shunt_ohm / shunt_ohm
+        self._full_scale_counts = round(self.calibration.shunt_full_scale_v / SHUNT_LSB_V)
         with _DRIVER_LOCK:
             try:
                 self._ina = adafruit_ina219.INA219(i2c_bus, addr=address)
@@ -168,54 +175,62 @@ class PowerMeter:
         )
 
     def _wait_for_conversion(self) -> None:
-        """Let one conversion time pass since the previous sample, so no sample re-reads an old conversion."""
+        """Let one conversion cycle pass since the previous sample, so no sample re-reads an old conversion."""
         if self._last_sample_s is not None:
-            remaining_s = self._last_sample_s + CONVERSION_TIME_S - self.clock.now()
+            remaining_s = self._last_sample_s + CONVERSION_CYCLE_S - self.clock.now()
             if remaining_s > 0:
                 self.clock.sleep(remaining_s)
         self._last_sample_s = self.clock.now()
 
     def read_once(self) -> PowerReading:
-        """One conversion's worth of registers, read with the power register last (it ends the conversion)."""
+        """One conversion's shunt and bus registers: two register reads, nothing else."""
         self._wait_for_conversion()
         with _DRIVER_LOCK:
             try:
-                shunt_v = self._ina.shunt_voltage
-                bus_v = self._ina.bus_voltage
-                overflow = self._ina.overflow
-                current_a = self._ina.current / 1000.0 * self._current_scale
-                power_w = self._ina.power * self._current_scale
+                shunt_counts = self._ina.raw_shunt_voltage
+                bus_counts = self._ina.raw_bus_voltage
             except OSError as exc:
                 raise self._i2c_error("read", exc) from None
+        shunt_v = shunt_counts * SHUNT_LSB_V
+        bus_v = bus_counts * BUS_LSB_V
         return PowerReading(
             load_voltage_v=bus_v + shunt_v,
             bus_voltage_v=bus_v,
             shunt_voltage_v=shunt_v,
-            current_a=current_a,
-            power_w=power_w,
-            overflow=bool(overflow),
+            current_a=shunt_v / self.shunt_ohm,
+            clipped=abs(shunt_counts) >= self._full_scale_counts,
             samples=1,
         )
 
-    def read(self, samples: int | None = None) -> PowerReading:
-        """The average of ``samples`` conversions (default: the configured count), a conversion time apart."""
+    def read(self, samples: int | None = None, deadline_s: float | None = None) -> PowerReading:
+        """The average of ``samples`` conversions (default: the configured count), a conversion cycle apart;
+        with ``deadline_s`` (on the meter's clock) it stops at the first sample ending after it (one at least)."""
         count = self.samples if samples is None else samples
         if count < 1:
             raise ValueError("samples must be at least 1")
-        readings = [self.read_once() for _ in range(count)]
+        readings = [self.read_once()]
+        while len(readings) < count and (deadline_s is None or self._next_sample_ends_s() <= deadline_s):
+            readings.append(self.read_once())
+        taken = len(readings)
 
         def mean(field: str) -> float:
-            return sum(getattr(r, field) for r in readings) / count
+            return sum(getattr(r, field) for r in readings) / taken
 
         return PowerReading(
             load_voltage_v=mean("load_voltage_v"),
             bus_voltage_v=mean("bus_voltage_v"),
             shunt_voltage_v=mean("shunt_voltage_v"),
             current_a=mean("current_a"),
-            power_w=mean("power_w"),
-            overflow=any(r.overflow for r in readings),
-            samples=count,
+            clipped=any(r.clipped for r in readings),
+            samples=taken,
         )
+
+    def _next_sample_ends_s(self) -> float:
+        """When the next sample would be done, judged by how long the last one took (I2C time included)."""
+        assert self._last_sample_s is not None
+        now = self.clock.now()
+        took_s = max(now - self._last_sample_s, CONVERSION_CYCLE_S)
+        return now + took_s
 
     @classmethod
     def from_config(cls, cfg: PowerMeterConfig, i2c_bus, clock: Clock) -> PowerMeter:

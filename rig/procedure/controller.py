@@ -16,6 +16,7 @@ from rig.hardware.fixture import Fixture
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
+from rig.procedure.calibration import fixture_ohm
 from rig.procedure.fixes import FIXES, FixOutcome
 from rig.procedure.ladder import Diagnosis, plan_ladder
 from rig.procedure.operator import Operator
@@ -101,6 +102,10 @@ class BenchController:
         battery_suspect = observation.pattern is Pattern.LOW_BATTERY
         if record.model != "mini":
             battery_suspect = not self._battery(session) or battery_suspect
+            if record.steps[-1].evidence.get("pack_flat"):
+                # A flat pack cannot run the camera: nothing else can be judged before the reference pack.
+                self._run_ladder(session, Diagnosis(record.model, False, True, True))
+                return
         offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
         if offline and not self._run_ladder(session, Diagnosis(record.model, True, status.ok, battery_suspect)):
             return
@@ -132,13 +137,19 @@ class BenchController:
             meter = self.fixture.power_meter
             if meter is None:
                 raise PowerMeterError(self.fixture.power_meter_error or "INA219 not available")
+            actuators = self.fixture.actuators
             figures = run_battery_test(
-                meter, self.fixture.actuators.load_switch, session.clock, session.config.battery, step
+                meter, actuators.load_switch, actuators.battery_changeover, session.clock, session.config.battery,
+                step, fixture_ohm(session.config.battery),
             )
             session.record.battery = figures
-            step.outcome = "pass" if figures.passed else "fail"
-            step.notes = figures.reason
-            return figures.passed
+            passed = figures is not None and figures.passed
+            step.outcome = "pass" if passed else "fail"
+            step.notes = "; ".join(n for n in (step.notes, figures.reason if figures else "") if n)
+            if step.evidence.get("camera_browned_out"):
+                # The pulse reset the camera: let it start again before anything reads its LED.
+                session.wait_online(step, session.config.timings.reconnect_timeout_s)
+            return passed
 
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
         with session.step(name, "motion stimulus") as step:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rig.hardware.fixture import Fixture
 from rig.hardware.outlets import OutletError
+from rig.procedure.battery_test import reference_pulse
 
 TOGGLE_S = 1.0
 
@@ -28,18 +29,30 @@ class CheckResult:
 
 
 def check_power_meter(fixture: Fixture) -> CheckResult:
+    """The INA219 and the load path, on the known-good reference pack (the camera's holder may be empty): a
+    dead or missing reference pack, or a load pulse that draws nothing, is not OK."""
     meter = fixture.power_meter
     if meter is None:
         return CheckResult("INA219", False, fixture.power_meter_error)
+    battery = fixture.config.battery
+    actuators = fixture.actuators
     try:
-        reading = meter.read()
+        pulse = reference_pulse(meter, actuators.load_switch, actuators.battery_changeover, fixture.clock, battery)
     except Exception as exc:
         return CheckResult("INA219", False, f"found but reading failed: {exc}")
-    return CheckResult(
-        "INA219",
-        True,
-        f"{meter.where}: {reading.load_voltage_v:.3f} V, {reading.current_a * 1000:.1f} mA",
-    )
+    pack_v = pulse.background.load_voltage_v
+    seen = f"{meter.where}: reference pack {pack_v:.3f} V, load pulse {pulse.delta_i_a * 1000:.0f} mA"
+    if pack_v < battery.min_open_circuit_v:
+        return CheckResult(
+            "INA219", False,
+            f"{seen}: the reference pack is dead or missing (below {battery.min_open_circuit_v:g} V): "
+            "fit a fresh one in the reference holder and check its leads to the changeover relay (K3 CH2)",
+        )
+    if not pulse.draws:
+        return CheckResult(
+            "INA219", False, f"{seen}: the load pulse draws nothing: check the load switch MOSFET and the load resistor"
+        )
+    return CheckResult("INA219", True, f"{seen}, slope {pulse.resistance_ohm:.3f} ohm (pack and fixture)")
 
 
 def check_photodiode(fixture: Fixture) -> CheckResult:
@@ -55,13 +68,20 @@ def check_photodiode(fixture: Fixture) -> CheckResult:
 
 
 def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+    """Each outlet switched off and on, seen by a person; the hardware's own read-back is checked on the way
+    (``Outlet`` raises when a plug or board reports another state), and a plug says who it is."""
     results = []
-    relays = fixture.config.relays
     for name in fixture.outlets:
         outlet = fixture.outlets[name]
         cfg = fixture.config.outlets[name]  # type: ignore[index]
-        where = f"GPIO{cfg.pin}" if relays.backend == "gpio" else f"channel {cfg.channel} on {relays.serial_port}"
+        where = cfg.settings.where()
+        notes = "".join(f"; warning: {w}" for w in cfg.settings.warnings())
+        if not cfg.settings.fail_safe():
+            notes += f"; not fail-safe (acknowledged): {cfg.settings.fail_safe_problem()}"
         try:
+            about = outlet.describe()
+            if about:
+                where += f" {about}"
             outlet.off()
             seen_off = confirm(name, f"Is the {name} outlet OFF now?", False)
             fixture.clock.sleep(TOGGLE_S)
@@ -73,15 +93,18 @@ def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
         finally:
             with contextlib.suppress(OutletError):
                 outlet.on()
+        if outlet.unconfirmed_reason():
+            notes = f"; not read back: {outlet.unconfirmed_reason()}{notes}"
         if seen_off and seen_on:
-            results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"))
+            results.append(CheckResult(f"outlet {name}", True, f"{where}: switched off and on"
+                            f"{', read back on' if outlet.confirmed else ''}{notes}"))
         else:
             results.append(
                 CheckResult(
                     f"outlet {name}",
                     False,
                     f"{where}: not seen switching {'off' if not seen_off else 'on'}: check the relay's input "
-                    f"wire and its active_low/normally_on setting",
+                    f"wire and its active_low/normally_on setting (or what the plug powers){notes}",
                 )
             )
     return results

@@ -22,6 +22,7 @@ from rig.core.config import load_config
 from rig.core.records import CameraRecord, Disposition
 from rig.output.results import ResultsCsv
 from rig.procedure.batch import BatchOutputs, run_batch
+from rig.procedure.calibration import calibrate, save_calibration
 from rig.procedure.controller import BenchController
 from rig.sim import SimulatedBench, build_sim_bench
 
@@ -30,10 +31,11 @@ FAILING = BatterySpec(2.9, 3.0)
 
 
 def run_one(
-    scenario: Scenario, tmp_path: Path, config=None, sheets: bool = False
+    scenario: Scenario, tmp_path: Path, config=None, sheets: bool = False, load_path_open: bool = False
 ) -> tuple[CameraRecord, SimulatedBench]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     bench = build_sim_bench(config or load_config(), scenario)
+    bench.world.load_path_open = load_path_open
     controller = BenchController(bench.fixture, bench.operator)
     outputs = BatchOutputs(ResultsCsv(tmp_path / "results.csv"), tmp_path / "records", sheets=sheets)
     try:
@@ -111,14 +113,43 @@ def test_symptoms_recorded_as_seen(tmp_path) -> None:
     assert healthy.initial_pattern == "none"
 
 
+def calibrated_config(tmp_path: Path):
+    """The reference config with the fixture calibrated on the simulator, as `rig calibrate --sim` does."""
+    config = load_config()
+    path = tmp_path / "fixture-calibration.toml"
+    config = config.model_copy(update={"battery": config.battery.model_copy(update={"calibration_file": str(path)})})
+    bench = build_sim_bench(config)
+    bench.world.fit_calibration_cell(0.0)
+    try:
+        result = calibrate(bench.fixture.power_meter, bench.fixture.actuators.load_switch, bench.clock,
+                           config.battery, known_ohm=0.0)
+    finally:
+        bench.close()
+    save_calibration(path, result, "test")
+    return config
+
+
 @pytest.mark.parametrize("pack", [BatterySpec(3.6, 0.15), BatterySpec(3.3, 0.45), BatterySpec(2.9, 3.0)])
-def test_internal_resistance_within_10_percent(tmp_path, pack) -> None:
+def test_internal_resistance_within_2_percent_after_calibration_with_100_ms_pulses(tmp_path, pack) -> None:
     faults = ("battery_failing",) if pack.internal_resistance_ohm > 1 else ()
-    record, _ = run_one(single_camera("outdoor", faults, pack, serial="E2E-0005"), tmp_path)
+    scenario = single_camera("outdoor", faults, pack, serial="E2E-0005")
+    raw, bench = run_one(scenario, tmp_path / "raw")
+    fixture_ohm = bench.world.fixture_ohm
+    assert 0.03 <= fixture_ohm <= 0.08
+    # Uncalibrated, the slope holds the fixture's fuse, springs and leads too.
+    assert raw.battery.internal_resistance_ohm == pytest.approx(pack.internal_resistance_ohm + fixture_ohm, rel=0.02)
+    record, bench = run_one(scenario, tmp_path / "cal", config=calibrated_config(tmp_path))
     assert record.battery is not None
-    assert record.battery.internal_resistance_ohm == pytest.approx(pack.internal_resistance_ohm, rel=0.10)
+    assert record.battery.internal_resistance_ohm == pytest.approx(pack.internal_resistance_ohm, rel=0.02)
     assert record.battery.open_circuit_v == pytest.approx(pack.open_circuit_v, abs=0.03)
     assert record.battery.passed is (pack.internal_resistance_ohm <= 1.0)
+    # Every load pulse lasted 100 ms +- 5 ms on the emulator's clock.
+    changes = bench.wiring.changes("load_switch")
+    ons = [c.t_s for c in changes if c.state]
+    offs = [c.t_s for c in changes if not c.state and c.t_s > ons[0]]
+    assert ons and len(ons) == len(offs)
+    for on_s, off_s in zip(ons, offs, strict=True):
+        assert off_s - on_s == pytest.approx(0.100, abs=0.005)
 
 
 def test_router_power_cycle_keeps_it_off_at_least_30s(tmp_path) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from firmware_sim.battery import BatterySpec
 from firmware_sim.ina219 import FakeI2CBus
 from rig.core.config import load_config, parse_config
 from rig.hardware.fixture import build_fixture
-from rig.procedure.self_check import run_check
+from rig.procedure.self_check import check_power_meter, run_check
 from rig.sim import build_sim_bench, simulated_technician
 
 
@@ -85,7 +86,7 @@ def test_outlet_not_seen_switching_names_pin_and_setting(make_bench) -> None:
 
 
 def test_serial_relay_board_is_checked_on_its_channels() -> None:
-    config = parse_config('[relays]\nbackend = "serial"\n', "serial.toml")
+    config = parse_config('[relays]\nbackend = "serial"\nserial_port = "/dev/ttyUSB0"\n', "serial.toml")
     bench = build_sim_bench(config)
     try:
         results = _by_part(run_check(bench.fixture, simulated_technician(bench)))
@@ -105,3 +106,23 @@ def test_network_down_is_reported(make_bench) -> None:
     result = _by_part(run_check(bench.fixture, simulated_technician(bench)))["network"]
     assert not result.ok
     assert "192.168.8.1:80 timed out" in result.detail
+
+
+def test_a_dead_or_missing_reference_pack_is_not_ok(make_bench) -> None:
+    """Issue 15 item 8: `OK INA219 ... 0.000 V, 0.0 mA` was printed for an empty holder."""
+    bench = make_bench()
+    good = check_power_meter(bench.fixture)
+    assert good.ok and "reference pack 3.5" in good.detail
+    bench.world.reference_pack = BatterySpec(0.0001, 0.2)  # missing: nothing across the holder
+    dead = check_power_meter(bench.fixture)
+    assert not dead.ok
+    assert "reference pack is dead or missing" in dead.detail
+    assert not bench.wiring.state("battery_changeover")  # the changeover is released again
+
+
+def test_a_load_path_that_draws_nothing_is_not_ok(make_bench) -> None:
+    bench = make_bench()
+    bench.world.load_path_open = True
+    result = check_power_meter(bench.fixture)
+    assert not result.ok
+    assert "load pulse draws nothing: check the load switch MOSFET" in result.detail

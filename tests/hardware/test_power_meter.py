@@ -15,7 +15,7 @@ from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import REG_CALIBRATION, REG_CONFIG, FakeI2CBus, Ina219Emulator
 from rig.core.config import load_config, parse_config
 from rig.hardware.power_meter import (
-    CONVERSION_TIME_S,
+    CONVERSION_CYCLE_S,
     PowerMeter,
     PowerMeterError,
     PowerReading,
@@ -47,27 +47,28 @@ class Bench:
         self.clock = VirtualClock()
         self.world = World(self.clock)
         self.chip = Ina219Emulator(address=address, shunt_ohm=shunt_ohm, measure=self.world, **noise)
-        self.bus = FakeI2CBus(self.chip)
+        self.bus = FakeI2CBus(self.chip, clock=self.clock)
 
     def meter(self, **kwargs) -> PowerMeter:
         kwargs.setdefault("shunt_ohm", self.chip.shunt_ohm)
         return PowerMeter(self.bus, clock=self.clock, **kwargs)
 
+    def set(self, bus_v: float | None = None, current_a: float | None = None) -> None:
+        """Change the truth and let one conversion cycle see it (the chip converts on its own time)."""
+        if bus_v is not None:
+            self.world.bus_v = bus_v
+        if current_a is not None:
+            self.world.current_a = current_a
+        self.clock.sleep(CONVERSION_CYCLE_S)
+
 
 def assert_within_one_lsb(reading: PowerReading, bus_v: float, current_a: float, shunt_ohm: float) -> None:
     shunt_v = current_a * shunt_ohm
     current_lsb_a = SHUNT_LSB_V / shunt_ohm
-    power_lsb_w = 20 * current_lsb_a
     assert abs(reading.bus_voltage_v - bus_v) <= BUS_LSB_V
     assert abs(reading.shunt_voltage_v - shunt_v) <= SHUNT_LSB_V
     assert abs(reading.current_a - current_a) <= current_lsb_a
     assert abs(reading.load_voltage_v - (bus_v + shunt_v)) <= BUS_LSB_V + SHUNT_LSB_V
-    # Power: the chip's truncated product of the two registers, so one LSB below current x bus as read...
-    read_product_w = abs(reading.current_a) * reading.bus_voltage_v
-    assert 0 <= read_product_w - reading.power_w < power_lsb_w + 1e-12
-    # ...and within the propagated quantisation of the truth.
-    truth_w = abs(current_a) * bus_v
-    assert abs(reading.power_w - truth_w) <= power_lsb_w + abs(current_a) * BUS_LSB_V + bus_v * current_lsb_a
 
 
 # --- construction, calibration, absent chip ---
@@ -165,10 +166,10 @@ def test_bad_arguments_are_programming_errors():
 def test_readings_within_one_lsb_of_truth(bus_v, max_current_a, current_a):
     bench = Bench()
     meter = bench.meter(max_expected_current_a=max_current_a)
-    bench.world.bus_v, bench.world.current_a = bus_v, current_a
+    bench.set(bus_v, current_a)
     once = meter.read_once()
     assert_within_one_lsb(once, bus_v, current_a, 0.1)
-    assert not once.overflow and once.samples == 1
+    assert not once.clipped and once.samples == 1
     averaged = meter.read(samples=8)
     assert averaged.samples == 8
     assert abs(averaged.current_a - current_a) <= SHUNT_LSB_V / 0.1
@@ -180,7 +181,7 @@ def test_bus_voltage_moves_in_4_mv_steps():
     meter = bench.meter()
     seen = {}
     for bus_v in (3.3001, 3.3012, 3.3019, 3.3021, 3.3049, 3.3061):
-        bench.world.bus_v = bus_v
+        bench.set(bus_v)
         seen[bus_v] = meter.read_once().bus_voltage_v
     assert seen[3.3001] == seen[3.3012] == seen[3.3019] == pytest.approx(3.300)
     assert seen[3.3021] == seen[3.3049] == pytest.approx(3.304)
@@ -189,15 +190,14 @@ def test_bus_voltage_moves_in_4_mv_steps():
         assert value / BUS_LSB_V == pytest.approx(round(value / BUS_LSB_V), abs=1e-9)
 
 
-def test_negative_current_reads_negative_with_positive_power():
+def test_negative_current_reads_negative():
     bench = Bench()
     meter = bench.meter()
-    bench.world.bus_v, bench.world.current_a = 3.6, -0.3
+    bench.set(3.6, -0.3)
     reading = meter.read()
     assert reading.current_a == pytest.approx(-0.3, abs=1e-4)
     assert reading.shunt_voltage_v == pytest.approx(-0.03, abs=1e-5)
     assert reading.load_voltage_v == pytest.approx(reading.bus_voltage_v - 0.03, abs=1e-5)
-    assert reading.power_w == pytest.approx(1.08, abs=0.002 + 0.3 * BUS_LSB_V)
 
 
 @pytest.mark.parametrize(
@@ -215,14 +215,14 @@ def test_currents_are_scaled_for_the_fitted_shunt(shunt_ohm, max_current_a, curr
     bench = Bench(shunt_ohm=shunt_ohm)
     meter = bench.meter(max_expected_current_a=max_current_a)
     assert meter.calibration.name == name
-    bench.world.bus_v, bench.world.current_a = 3.2, current_a
+    bench.set(3.2, current_a)
     assert_within_one_lsb(meter.read_once(), 3.2, current_a, shunt_ohm)
 
 
 def test_a_shunt_the_meter_was_not_told_about_reads_wrong():
     # The scaling is real: the same chip with a 0.05 ohm shunt, configured as 0.1 ohm, reads half the current.
     bench = Bench(shunt_ohm=0.05)
-    bench.world.current_a = 1.0
+    bench.set(current_a=1.0)
     assert bench.meter(shunt_ohm=0.1).read_once().current_a == pytest.approx(0.5, abs=1e-4)
     assert bench.meter(shunt_ohm=0.05).read_once().current_a == pytest.approx(1.0, abs=2e-4)
 
@@ -230,39 +230,45 @@ def test_a_shunt_the_meter_was_not_told_about_reads_wrong():
 # --- clipping ---
 
 
-def test_current_beyond_the_gain_range_sets_overflow_and_clips():
+def test_current_beyond_the_gain_range_is_seen_as_clipped_from_the_shunt_counts():
     bench = Bench()
     meter = bench.meter(max_expected_current_a=0.3)  # 16V_400mA: +-40 mV, 0.4 A with 0.1 ohm
-    bench.world.bus_v, bench.world.current_a = 3.3, 0.6
+    bench.set(3.3, 0.6)
     reading = meter.read()
-    assert reading.overflow is True
+    assert bench.chip.overflow is False  # the chip's OVF says nothing here (calibration 4096)...
+    assert reading.clipped is True  # ...the counts at the PGA range do
     assert reading.current_a == pytest.approx(0.4)
     assert reading.shunt_voltage_v == pytest.approx(0.04)
-    bench.world.current_a = 0.35
-    assert meter.read().overflow is False
+    bench.set(current_a=-0.6)
+    assert meter.read().clipped is True  # the negative end too
+    bench.set(current_a=0.35)
+    assert meter.read().clipped is False
 
 
 def test_32v_2a_clips_above_3_2_a():
     bench = Bench()
     meter = bench.meter(max_expected_current_a=2.0)
-    bench.world.current_a = 3.5
+    bench.set(current_a=3.5)
     reading = meter.read_once()
-    assert reading.overflow and reading.current_a == pytest.approx(3.2)
+    assert reading.clipped and reading.current_a == pytest.approx(3.2)
+    bench.set(current_a=3.19)
+    assert not meter.read_once().clipped
 
 
 def test_one_clipped_conversion_marks_the_averaged_reading():
     bench = Bench()
     meter = bench.meter(max_expected_current_a=0.4)
-    currents = iter([0.3] * 5 + [0.5] + [0.3] * 10)
+    currents = iter([0.3] * 5 + [0.5] + [0.3] * 100)
 
     def spiky() -> tuple[float, float]:
         return 3.3, next(currents)
 
     bench.chip.measure = spiky
+    bench.clock.sleep(CONVERSION_CYCLE_S)
     reading = meter.read(samples=8)
-    assert reading.overflow is True
+    assert reading.clipped is True
     assert reading.current_a == pytest.approx((7 * 0.3 + 0.4) / 8, abs=1e-4)
-    assert meter.read(samples=8).overflow is False
+    assert meter.read(samples=8).clipped is False
 
 
 # --- averaging and timing ---
@@ -271,7 +277,7 @@ def test_one_clipped_conversion_marks_the_averaged_reading():
 def test_averaging_reduces_noise():
     bench = Bench(bus_noise_v=0.008, shunt_noise_v=100e-6, rng=random.Random(1234))
     meter = bench.meter()
-    bench.world.bus_v, bench.world.current_a = 3.3, 0.5
+    bench.set(3.3, 0.5)
     single = [meter.read(samples=1) for _ in range(200)]
     averaged = [meter.read(samples=16) for _ in range(200)]
     for field in ("bus_voltage_v", "current_a", "load_voltage_v"):
@@ -292,43 +298,67 @@ def test_noise_dithers_averaging_below_one_bus_lsb():
     assert noisy.meter().read(samples=256).bus_voltage_v == pytest.approx(truth_v, abs=0.0006)
 
 
-def test_samples_are_one_conversion_time_apart_on_the_injected_clock():
+def test_a_sample_reads_two_registers_in_i2c_time_on_the_injected_clock():
+    """Shunt and bus only: two ~0.58 ms register reads at 100 kHz, so 16 samples take ~18.6 ms, not 3-5 ms each."""
     bench = Bench()
     meter = bench.meter(samples=16)
     bench.clock.sleep(1.0)
+    before, start = bench.bus.transactions, bench.clock.now()
     reading = meter.read()
     assert reading.samples == 16
-    times = bench.world.times
-    assert len(times) == 16
-    assert times[0] == pytest.approx(1.0)
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert gaps == pytest.approx([CONVERSION_TIME_S] * 15)
-    assert bench.clock.now() == pytest.approx(1.0 + 15 * CONVERSION_TIME_S)
+    assert bench.bus.transactions - before == 32
+    per_read_s = bench.bus.transaction_s(48)
+    assert bench.clock.now() - start == pytest.approx(32 * per_read_s)
+    assert len(set(bench.world.times)) >= 16  # every sample saw a conversion of its own
 
 
-def test_back_to_back_reads_wait_for_a_fresh_conversion_but_a_late_one_does_not_wait():
+def test_on_a_fast_bus_samples_wait_one_conversion_cycle_apart():
+    clock = VirtualClock()
+    world = World(clock)
+    chip = Ina219Emulator(measure=world)
+    bus = FakeI2CBus(chip, clock=clock, scl_hz=3.4e6, overhead_s=0.0)
+    meter = PowerMeter(bus, clock=clock)
+    clock.sleep(1.0)
+    meter.read_once()
+    start = clock.now()
+    meter.read_once()
+    assert clock.now() - start == pytest.approx(CONVERSION_CYCLE_S)
+    clock.sleep(0.5)
+    start = clock.now()
+    meter.read_once()
+    assert clock.now() - start == pytest.approx(2 * bus.transaction_s(48))  # a late sample does not wait
+
+
+@pytest.mark.parametrize("samples", [4, 16, 1000])
+def test_a_reading_with_a_deadline_ends_by_it_however_many_samples_were_asked(samples):
     bench = Bench()
     meter = bench.meter()
-    meter.read_once()
-    meter.read_once()
-    assert bench.clock.now() == pytest.approx(CONVERSION_TIME_S)
-    bench.clock.sleep(0.5)
-    meter.read_once()
-    assert bench.clock.now() == pytest.approx(CONVERSION_TIME_S + 0.5)
+    bench.clock.sleep(1.0)
+    deadline_s = bench.clock.now() + 0.02
+    reading = meter.read(samples=samples, deadline_s=deadline_s)
+    if samples == 1000:
+        assert deadline_s - 2 * bench.bus.transaction_s(48) <= bench.clock.now() <= deadline_s
+        assert reading.samples == 17  # 20 ms / 1.16 ms
+    else:
+        assert reading.samples == samples
+        assert bench.clock.now() < deadline_s
 
 
 def test_a_reading_follows_the_world_as_it_changes_during_the_average():
     bench = Bench()
     meter = bench.meter()
 
+    calls = itertools.count()
+
     def sagging() -> tuple[float, float]:  # the load comes on halfway through
-        loaded = bench.clock.now() >= 4 * CONVERSION_TIME_S - 1e-9
-        return (3.0, 1.0) if loaded else (3.6, 0.0)
+        return (3.0, 1.0) if next(calls) >= 4 else (3.6, 0.0)
 
     bench.chip.measure = sagging
+    bench.clock.sleep(CONVERSION_CYCLE_S)
     reading = meter.read(samples=8)
-    assert reading.current_a == pytest.approx(0.5, abs=1e-4)
-    assert reading.bus_voltage_v == pytest.approx(3.3, abs=BUS_LSB_V)
+    # Each sample is whichever conversion was latest when its register was read: part before, part after.
+    assert 0.2 < reading.current_a < 0.8
+    assert 3.12 < reading.bus_voltage_v < 3.48
 
 
 # --- I2C errors during reads ---
@@ -337,7 +367,7 @@ def test_a_reading_follows_the_world_as_it_changes_during_the_average():
 def test_intermittent_i2c_error_surfaces_once_without_retry():
     bench = Bench()
     meter = bench.meter()
-    bench.world.current_a = 0.25
+    bench.set(current_a=0.25)
     before = bench.bus.transactions
     bench.bus.fail_next(1)
     with pytest.raises(PowerMeterError) as info:
@@ -377,7 +407,7 @@ def test_two_meters_in_two_threads_keep_their_own_readings():
         0x40: Ina219Emulator(address=0x40, measure=lambda: (3.0, 0.1)),
         0x41: Ina219Emulator(address=0x41, measure=lambda: (5.0, -0.2)),
     }
-    bus = FakeI2CBus(*chips.values())
+    bus = FakeI2CBus(*chips.values(), clock=clock)
     meters = {address: PowerMeter(bus, address=address, clock=clock) for address in chips}
     expected = {0x40: (3.0, 0.1), 0x41: (5.0, -0.2)}
     wrong: list[tuple[int, PowerReading]] = []
@@ -410,7 +440,7 @@ def test_from_config_uses_the_reference_fixture():
     meter = PowerMeter.from_config(load_config().power_meter, bench.bus, bench.clock)
     assert (meter.address, meter.bus_number, meter.samples) == (0x40, 1, 16)
     assert meter.calibration.name == "32V_2A"
-    bench.world.current_a = 0.8
+    bench.set(current_a=0.8)
     reading = meter.read()
     assert reading.samples == 16
     assert reading.current_a == pytest.approx(0.8, abs=1e-4)
@@ -424,7 +454,7 @@ def test_from_config_takes_every_field():
     meter = PowerMeter.from_config(cfg, bench.bus, bench.clock)
     assert meter.where == "0x45 on I2C bus 3"
     assert meter.calibration.name == "16V_400mA"  # 25 mV
-    bench.world.current_a = 0.5
+    bench.set(current_a=0.5)
     reading = meter.read()
     assert reading.samples == 4
     assert reading.current_a == pytest.approx(0.5, abs=2e-4)

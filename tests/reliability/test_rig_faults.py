@@ -25,7 +25,7 @@ from reliability_support import (
     rig_fault_toml,
 )
 
-import rig.hardware.outlets
+import rig.hardware.power.lcus
 from rig.cli import cli
 from rig.core.retry import retry_transient
 
@@ -84,7 +84,7 @@ def run_rig(tmp_path: Path, scenario: str, serial_relays: bool = True) -> Run:
 def short_write_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A hung relay board costs the rig its serial write timeout (1 s, real time) per switch; the handling
     does not depend on its length, so the test shortens it to stay fast."""
-    monkeypatch.setattr(rig.hardware.outlets, "WRITE_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(rig.hardware.power.lcus, "WRITE_TIMEOUT_S", 0.05)
 
 
 def test_control_run_without_rig_faults_gives_the_cameras_their_verdicts(tmp_path: Path) -> None:

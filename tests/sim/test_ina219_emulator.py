@@ -20,8 +20,10 @@ from firmware_sim.ina219 import (
     REG_CURRENT,
     REG_POWER,
     REG_SHUNT_VOLTAGE,
+    TRANSACTION_OVERHEAD_S,
     FakeI2CBus,
     Ina219Emulator,
+    conversion_time_s,
 )
 
 
@@ -75,6 +77,20 @@ def s16(value: int) -> int:
     return value - 0x10000 if value & 0x8000 else value
 
 
+def settle(bus: FakeI2CBus, chip: Ina219Emulator, cycles: float = 1.0) -> None:
+    """Let ``cycles`` conversion cycles of the chip pass on the bus clock."""
+    bus.clock.sleep(chip.cycle_s * cycles)
+
+
+def chip_and_driver(truth, **kw) -> tuple[Ina219Emulator, FakeI2CBus, adafruit_ina219.INA219]:
+    """A chip under the real driver, with one conversion cycle completed after the driver set it up."""
+    chip = Ina219Emulator(measure=truth, **kw)
+    bus = FakeI2CBus(chip)
+    ina = adafruit_ina219.INA219(bus)
+    settle(bus, chip)
+    return chip, bus, ina
+
+
 # --- power-on state and the probe ---
 
 
@@ -100,7 +116,6 @@ def test_driver_probe_handshake_is_a_zero_length_write_and_construction_calibrat
     assert ("write", 0x40, bytes((REG_CALIBRATION, 0x10, 0x00))) in bus.log
     assert chip.register(REG_CALIBRATION) == 4096
     assert chip.register(REG_CONFIG) == 0x399F
-    assert truth.calls == 0  # configuring reads no result register: nothing converted yet
     assert not bus._ownership.locked()  # the driver released the bus
 
 
@@ -222,36 +237,39 @@ def test_bus_register_is_4mv_steps_in_bits_15_to_3_with_cnvr():
     truth = Truth(3.3013, 0.0)
     chip = Ina219Emulator(measure=truth)
     bus = FakeI2CBus(chip)
+    settle(bus, chip)
     raw = read_word(bus, 0x40, REG_BUS_VOLTAGE)
     assert raw == (825 << 3) | BUS_CNVR_BIT  # 3.3013 V -> 825 x 4 mV = 3.300 V
-    read_word(bus, 0x40, REG_POWER)  # ends that conversion
     truth.bus_v = 3.3031
+    settle(bus, chip)
     assert read_word(bus, 0x40, REG_BUS_VOLTAGE) >> 3 == 826  # 3.304 V: the next 4 mV step
 
 
 def test_shunt_register_is_signed_10uv_steps():
     truth = Truth(3.0, 0.25373)  # 25.373 mV across 0.1 ohm
-    bus = FakeI2CBus(Ina219Emulator(measure=truth))
+    chip = Ina219Emulator(measure=truth)
+    bus = FakeI2CBus(chip)
+    settle(bus, chip)
     assert s16(read_word(bus, 0x40, REG_SHUNT_VOLTAGE)) == 2537
-    read_word(bus, 0x40, REG_POWER)
     truth.current_a = -0.1234
+    settle(bus, chip)
     raw = read_word(bus, 0x40, REG_SHUNT_VOLTAGE)
     assert raw == 0x10000 - 1234  # two's complement
 
 
 def test_driver_reads_within_one_lsb_of_truth():
     truth = Truth(3.1416, 0.7071)
-    ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
+    _chip, _bus, ina = chip_and_driver(truth)
     assert abs(ina.shunt_voltage - 0.07071) <= 10e-6
     assert abs(ina.bus_voltage - 3.1416) <= 4e-3
     assert abs(ina.current - 707.1) <= 0.1  # mA, 0.1 mA LSB
-    assert truth.calls == 1
 
 
 def test_current_and_power_follow_the_chip_arithmetic_with_any_calibration():
     truth = Truth(5.0, 0.5)  # 50 mV shunt -> 5000 counts, bus 1250 counts
     chip = Ina219Emulator(measure=truth)
     bus = FakeI2CBus(chip)
+    settle(bus, chip)
     write_word(bus, 0x40, REG_CALIBRATION, 8192)
     assert s16(read_word(bus, 0x40, REG_CURRENT)) == 10000  # 5000 x 8192 / 4096
     assert read_word(bus, 0x40, REG_POWER) == 2500  # 10000 x 1250 / 5000
@@ -261,14 +279,16 @@ def test_current_and_power_follow_the_chip_arithmetic_with_any_calibration():
 
 def test_negative_current_gives_negative_current_register_and_positive_power():
     truth = Truth(3.6, -0.3)
-    ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
+    _chip, _bus, ina = chip_and_driver(truth)
     assert ina.current == pytest.approx(-300.0, abs=0.1)
     assert ina.power == pytest.approx(0.3 * 3.6, abs=0.002 + 0.3 * 0.004)
     assert ina.power > 0
 
 
 def test_uncalibrated_chip_reads_zero_current():
-    bus = FakeI2CBus(Ina219Emulator(measure=lambda: (3.0, 1.0)))
+    chip = Ina219Emulator(measure=lambda: (3.0, 1.0))
+    bus = FakeI2CBus(chip)
+    settle(bus, chip)
     assert s16(read_word(bus, 0x40, REG_SHUNT_VOLTAGE)) == 10000
     assert read_word(bus, 0x40, REG_CURRENT) == 0
 
@@ -285,26 +305,27 @@ def test_uncalibrated_chip_reads_zero_current():
         ("set_calibration_32V_2A", 3.5, 32000),
     ],
 )
-def test_shunt_beyond_the_gain_range_clips_and_sets_ovf(method, current_a, clipped_counts):
+def test_shunt_beyond_the_gain_range_clips_without_ovf(method, current_a, clipped_counts):
+    """SBOS448: OVF is the Math Overflow Flag. A clipped shunt reading with calibration 4096 (every driver
+    calibration) leaves it clear: clipping shows only in the counts, at the PGA range."""
     truth = Truth(3.3, current_a)
-    chip = Ina219Emulator(measure=truth)
-    ina = adafruit_ina219.INA219(FakeI2CBus(chip))
+    chip, bus, ina = chip_and_driver(truth)
     getattr(ina, method)()
+    settle(bus, chip)
     assert ina.raw_shunt_voltage == clipped_counts
-    assert ina.overflow is True
-    assert chip.register(REG_BUS_VOLTAGE) & BUS_OVF_BIT
+    assert ina.overflow is False
+    assert chip.register(REG_BUS_VOLTAGE) & BUS_OVF_BIT == 0
+    assert ina.raw_current == clipped_counts  # 4096: current register = shunt register, no overflow
 
 
-def test_ovf_clears_once_the_current_is_back_in_range():
-    truth = Truth(3.3, 0.5)
-    chip = Ina219Emulator(measure=truth)
-    ina = adafruit_ina219.INA219(FakeI2CBus(chip))
-    ina.set_calibration_16V_400mA()
+def test_ovf_follows_the_arithmetic_of_each_conversion():
+    truth = Truth(3.0, 2.0)  # 20000 shunt counts
+    chip, bus, ina = chip_and_driver(truth)
+    write_word(bus, 0x40, REG_CALIBRATION, 8192)  # 40000: overflows
     assert ina.overflow
-    _ = ina.power  # ends the conversion
-    truth.current_a = 0.399
-    assert not ina.overflow
-    assert ina.current == pytest.approx(399.0, abs=0.1)
+    truth.current_a = 0.5
+    settle(bus, chip)
+    assert not ina.overflow  # 10000 fits
 
 
 def test_just_inside_the_range_is_not_an_overflow():
@@ -318,6 +339,7 @@ def test_just_inside_the_range_is_not_an_overflow():
 def test_current_math_overflow_sets_ovf():
     chip = Ina219Emulator(measure=lambda: (3.0, 2.0))  # 20000 shunt counts
     bus = FakeI2CBus(chip)
+    settle(bus, chip)
     write_word(bus, 0x40, REG_CALIBRATION, 8192)  # 40000: does not fit a signed 16-bit register
     assert s16(read_word(bus, 0x40, REG_CURRENT)) == 32767
     assert read_word(bus, 0x40, REG_BUS_VOLTAGE) & BUS_OVF_BIT
@@ -325,65 +347,135 @@ def test_current_math_overflow_sets_ovf():
 
 def test_bus_voltage_is_clipped_to_the_range_and_never_negative():
     truth = Truth(20.0, 0.0)
-    ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
+    chip, bus, ina = chip_and_driver(truth)
     assert ina.bus_voltage == pytest.approx(20.0)  # 32 V range
-    _ = ina.power
     ina.set_calibration_16V_400mA()
+    settle(bus, chip)
     assert ina.bus_voltage == pytest.approx(16.0)
-    _ = ina.power
     truth.bus_v = -0.5
+    settle(bus, chip)
     assert ina.bus_voltage == 0.0
 
 
 # --- conversions ---
 
 
-def test_one_conversion_per_sample_ended_by_the_power_read():
+def test_conversions_run_continuously_at_the_configured_adc_time():
+    """12 bit: 532 us shunt + 532 us bus per cycle; 16 samples: 8.51 ms each (SBOS448 ADC settings table)."""
     truth = Truth(3.3, 0.1)
     chip = Ina219Emulator(measure=truth)
-    ina = adafruit_ina219.INA219(FakeI2CBus(chip))
-    for sample in range(1, 4):
-        _ = ina.shunt_voltage, ina.bus_voltage, ina.overflow, ina.current
-        assert truth.calls == sample  # all from one conversion...
-        _ = ina.power
-        assert truth.calls == sample  # ...including power; the next read converts again
+    bus = FakeI2CBus(chip)
+    assert chip.cycle_s == pytest.approx(1.064e-3)
+    bus.clock.sleep(0.1064 - 1e-6)
+    chip.catch_up()
+    assert chip.conversions == 1  # lazily: one conversion with the world as it stands, for the latest cycle
+    before = truth.calls
+    bus.clock.sleep(1e-6)
+    read_word(bus, 0x40, REG_CONFIG)  # any access brings the register file up to date
+    assert truth.calls == before + 1
+    write_word(bus, 0x40, REG_CONFIG, 0x399F & ~(0xF << 3) | (0xC << 3))  # shunt: 16 samples
+    assert chip.cycle_s == pytest.approx(8.51e-3 + 532e-6)
 
 
-def test_cnvr_is_cleared_by_the_power_read():
-    chip = Ina219Emulator(measure=lambda: (3.3, 0.1))
-    ina = adafruit_ina219.INA219(FakeI2CBus(chip))
+@pytest.mark.parametrize(("code", "seconds"), [(0x0, 84e-6), (0x3, 532e-6), (0x9, 1.06e-3), (0xF, 68.10e-3)])
+def test_conversion_times_are_the_datasheet_table(code, seconds):
+    assert conversion_time_s(code) == pytest.approx(seconds)
+
+
+SLOW = adafruit_ina219.ADCResolution.ADCRES_12BIT_128S  # 68.1 ms per conversion: many reads fit in a cycle
+
+
+def test_a_result_read_between_cycles_repeats_the_last_conversion():
+    truth = Truth(3.3, 0.1)
+    chip, bus, ina = chip_and_driver(truth)
+    ina.bus_adc_resolution = SLOW
+    settle(bus, chip)
+    first = ina.bus_voltage
+    truth.bus_v = 3.0
+    assert ina.bus_voltage == first  # the next cycle has not completed yet
+    settle(bus, chip)
+    assert ina.bus_voltage == pytest.approx(3.0)
+
+
+def test_cnvr_is_set_by_a_conversion_and_cleared_by_the_power_read():
+    chip, bus, ina = chip_and_driver(lambda: (3.3, 0.1))
+    ina.bus_adc_resolution = SLOW
+    settle(bus, chip)
     assert ina.conversion_ready
-    _ = ina.power
-    assert not chip.register(REG_BUS_VOLTAGE) & BUS_CNVR_BIT
-    assert ina.conversion_ready  # a fresh conversion on the next read
+    _ = ina.raw_power
+    assert not ina.conversion_ready
+    assert not ina.conversion_ready  # reading the bus register does not set it: only a conversion does
+    settle(bus, chip)
+    assert ina.conversion_ready
+
+
+def test_a_config_write_clears_cnvr_and_restarts_the_cycle():
+    _chip, _bus, ina = chip_and_driver(lambda: (3.3, 0.1))
+    assert ina.conversion_ready
+    ina.mode = adafruit_ina219.Mode.SANDBVOLT_CONTINUOUS
+    assert not ina.conversion_ready
 
 
 def test_power_down_mode_does_not_convert():
     truth = Truth(3.3, 0.1)
     ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
     ina.mode = adafruit_ina219.Mode.POWERDOWN
+    calls = truth.calls
+    ina.i2c_device.i2c.clock.sleep(1.0)
     _ = ina.bus_voltage, ina.power, ina.bus_voltage
-    assert truth.calls == 0
+    assert truth.calls == calls
 
 
 def test_triggered_mode_converts_once_per_trigger():
     truth = Truth(3.3, 0.1)
-    ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
+    chip = Ina219Emulator(measure=truth)
+    bus = FakeI2CBus(chip)
+    ina = adafruit_ina219.INA219(bus)
     ina.mode = adafruit_ina219.Mode.SANDBVOLT_TRIGGERED
-    _ = ina.bus_voltage, ina.power
+    settle(bus, chip)
+    assert ina.bus_voltage == pytest.approx(3.3)
     truth.bus_v = 3.0
+    settle(bus, chip, 5)
     assert ina.bus_voltage == pytest.approx(3.3)  # no new trigger: old result
     ina.mode = adafruit_ina219.Mode.SANDBVOLT_TRIGGERED
+    settle(bus, chip)
     assert ina.bus_voltage == pytest.approx(3.0)
-    assert truth.calls == 2
 
 
 def test_bus_only_mode_leaves_the_shunt_register_alone():
     truth = Truth(3.3, 0.1)
-    ina = adafruit_ina219.INA219(FakeI2CBus(Ina219Emulator(measure=truth)))
+    chip = Ina219Emulator(measure=truth)
+    bus = FakeI2CBus(chip)
+    ina = adafruit_ina219.INA219(bus)
+    settle(bus, chip)
+    assert ina.raw_shunt_voltage == 1000
     ina.mode = adafruit_ina219.Mode.BVOLT_CONTINUOUS
-    assert ina.bus_voltage == pytest.approx(3.3)
-    assert ina.raw_shunt_voltage == 0
+    assert chip.cycle_s == pytest.approx(532e-6)
+    truth.bus_v, truth.current_a = 3.0, 0.2
+    settle(bus, chip)
+    assert ina.bus_voltage == pytest.approx(3.0)
+    assert ina.raw_shunt_voltage == 1000  # the shunt is no longer converted
+
+
+def test_a_register_read_takes_its_bit_times_at_the_bus_clock():
+    """adafruit_register's read: start, address+W, pointer, repeated start, address+R, two bytes, stop = 48
+    bit times; at 100 kHz plus the per-transaction overhead, 0.4-0.7 ms as on a Pi."""
+    chip = Ina219Emulator()
+    bus = FakeI2CBus(chip)
+    read_word(bus, 0x40, REG_CONFIG)
+    assert bus.clock.now() == pytest.approx(48 / 100_000 + TRANSACTION_OVERHEAD_S)
+    assert 0.4e-3 <= bus.clock.now() <= 0.7e-3
+    fast = FakeI2CBus(Ina219Emulator(), scl_hz=400_000)
+    read_word(fast, 0x40, REG_CONFIG)
+    assert fast.clock.now() == pytest.approx(48 / 400_000 + TRANSACTION_OVERHEAD_S)
+
+
+def test_the_bus_lends_its_clock_to_a_chip_without_one():
+    chip = Ina219Emulator()
+    bus = FakeI2CBus(chip)
+    assert chip.clock is bus.clock
+    with pytest.raises(RuntimeError, match="no clock"):
+        Ina219Emulator().catch_up()
 
 
 def test_register_inspection_does_not_convert():
@@ -399,12 +491,11 @@ def test_register_inspection_does_not_convert():
 
 def test_noise_is_seeded_and_has_the_configured_spread():
     def bus_readings(seed: int) -> list[float]:
-        chip = Ina219Emulator(measure=lambda: (3.3, 0.0), bus_noise_v=0.02, rng=random.Random(seed))
-        ina = adafruit_ina219.INA219(FakeI2CBus(chip))
+        chip, bus, ina = chip_and_driver(lambda: (3.3, 0.0), bus_noise_v=0.02, rng=random.Random(seed))
         values = []
         for _ in range(400):
             values.append(ina.bus_voltage)
-            _ = ina.power
+            settle(bus, chip)
         return values
 
     first = bus_readings(7)
@@ -416,13 +507,12 @@ def test_noise_is_seeded_and_has_the_configured_spread():
 
 def test_chip_averaging_mode_divides_the_noise():
     def spread(adc: int) -> float:
-        chip = Ina219Emulator(measure=lambda: (3.3, 0.1), shunt_noise_v=200e-6, rng=random.Random(3))
-        ina = adafruit_ina219.INA219(FakeI2CBus(chip))
+        chip, bus, ina = chip_and_driver(lambda: (3.3, 0.1), shunt_noise_v=200e-6, rng=random.Random(3))
         ina.shunt_adc_resolution = adc
         values = []
         for _ in range(300):
+            settle(bus, chip)
             values.append(ina.shunt_voltage)
-            _ = ina.power
         return statistics.pstdev(values)
 
     single = spread(adafruit_ina219.ADCResolution.ADCRES_12BIT_1S)
@@ -483,6 +573,7 @@ def test_concurrent_transactions_on_one_chip_never_mix_pointer_and_reply():
     sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke interleaving
     chip = Ina219Emulator(measure=lambda: (3.0, 0.1))
     bus = FakeI2CBus(chip)
+    settle(bus, chip)
     expected = {REG_BUS_VOLTAGE: (750 << 3) | BUS_CNVR_BIT, REG_CONFIG: 0x399F}
     wrong: list[tuple[int, int]] = []
 

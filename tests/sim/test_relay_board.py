@@ -112,10 +112,11 @@ def test_bad_frames_are_counted_logged_and_not_applied(
 
 
 def test_junk_before_a_frame_is_skipped_and_the_frame_kept(board: RelayBoardEmulator, port: serial.Serial) -> None:
-    port.write(b"\x00\xff\x13" + frame(3, 1))
+    # (not FF: a lone FF is the LCUS-4's status query, see test_status_query_*)
+    port.write(b"\x00\xfe\x13" + frame(3, 1))
     board.poll()
     assert board.states[3] is True
-    assert [r.data for r in board.rejected] == [b"\x00\xff\x13"]
+    assert [r.data for r in board.rejected] == [b"\x00\xfe\x13"]
     assert board.frames == [frame(3, 1)]
 
 

@@ -89,7 +89,8 @@ def test_wiring_agrees_with_the_rig_for_every_relay_wiring(
     factory: VirtualMockFactory, clock: VirtualClock, active_low: bool, normally_on: bool
 ) -> None:
     cfg = parse_config(
-        f"[outlets.router]\nactive_low = {str(active_low).lower()}\nnormally_on = {str(normally_on).lower()}\n",
+        f"[outlets.router]\nactive_low = {str(active_low).lower()}\nnormally_on = {str(normally_on).lower()}\n"
+        "not_fail_safe_ok = true\n",
         "test",
     )
     wiring = BenchWiring(cfg, factory, clock)

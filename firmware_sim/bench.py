@@ -1,0 +1,68 @@
+"""The one builder of a simulated bench: clock, pins, emulators, wiring and world, wired as a config says.
+
+``rig/sim.py`` builds the rig's :class:`Fixture` on it for ``--sim``; ``firmware_sim/desk.py`` builds the rig's
+outlets and actuators on it for the simulator's own tests. Either way the rig gets hardware interfaces only: the
+pin factory, the I2C bus, and ``power_overrides`` (where each outlet backend finds its emulator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from firmware_sim.clock import VirtualClock
+from firmware_sim.ina219 import BENCH_BUS_NOISE_V, BENCH_SHUNT_NOISE_V, FakeI2CBus, Ina219Emulator
+from firmware_sim.outlet_sims import SimPower
+from firmware_sim.pins import VirtualMockFactory
+from firmware_sim.relay_board import RelayBoardEmulator
+from firmware_sim.scenario import Scenario
+from firmware_sim.wiring import BenchWiring
+from firmware_sim.world import BenchWorld
+from rig.core.config import RigConfig
+
+
+@dataclass
+class SimHardware:
+    config: RigConfig
+    clock: VirtualClock
+    factory: VirtualMockFactory
+    power: SimPower
+    wiring: BenchWiring
+    ina219: Ina219Emulator
+    i2c_bus: FakeI2CBus
+    world: BenchWorld
+    scenario: Scenario
+
+    @property
+    def power_overrides(self) -> dict[str, Any]:
+        return self.power.overrides
+
+    @property
+    def relay_board(self) -> RelayBoardEmulator | None:
+        return self.wiring.relay_board
+
+    def close(self) -> None:
+        self.wiring.close()
+        self.power.close()
+
+
+def build_sim_hardware(
+    config: RigConfig,
+    scenario: Scenario,
+    *,
+    clock: VirtualClock | None = None,
+    seed: int | None = None,
+    sim_log: str | Path | None = None,
+) -> SimHardware:
+    """Everything but the rig, powered up as a bench is before the Pi boots (``seed``: the scenario's)."""
+    clock = clock or VirtualClock()
+    factory = VirtualMockFactory(clock)
+    power = SimPower(clock)
+    wiring = BenchWiring(config, factory, clock, sim_log_path=str(sim_log) if sim_log else None, power=power)
+    ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm,
+                            bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
+    i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
+    world = BenchWorld(config, scenario, clock, factory, wiring, ina219,
+                       seed=scenario.seed if seed is None else seed, i2c_bus=i2c_bus)
+    return SimHardware(config, clock, factory, power, wiring, ina219, i2c_bus, world, scenario)
