@@ -1,0 +1,1 @@
+"""Built-in power-cycle sequences, run by name: ``rig cycle --list``."""

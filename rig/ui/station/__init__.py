@@ -1,0 +1,1 @@
+"""The station page: a tile per slot, operator prompts and the scan field, served by the rig itself."""
