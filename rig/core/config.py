@@ -174,7 +174,7 @@ class TimingsConfig(_Strict):
 
 
 class BenchConfig(_Strict):
-    lock_file: str = Field("/run/lock/blink-rig.core.lock", min_length=1, max_length=1024)
+    lock_file: str = Field("/run/lock/blink-rig.lock", min_length=1, max_length=1024)
 
 
 class RigConfig(_Strict):
