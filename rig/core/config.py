@@ -173,8 +173,13 @@ class TimingsConfig(_Strict):
         return self
 
 
+MAX_SLOTS = 8
+SLOT_TABLES = ("photodiode", "power_meter", "actuators")   # and outlets.camera: what each slot has of its own
+
+
 class BenchConfig(_Strict):
     lock_file: str = Field("/run/lock/blink-rig.lock", min_length=1, max_length=1024)
+    slots: int | None = Field(None, ge=1, le=MAX_SLOTS, description="camera slots on the fixture (docs/DESIGN.md)")
 
 
 class RigConfig(_Strict):
@@ -191,11 +196,61 @@ class RigConfig(_Strict):
     battery: BatteryConfig
     led: LedConfig
     timings: TimingsConfig
+    slots: dict[int, RigConfig] = Field(default_factory=dict, description="slots 2..N, each as a whole config")
+
+    @classmethod
+    def _resolve_slots(cls, data: Any) -> Any:
+        """Each ``[slots.N]`` table to a whole config: this one with the slot's own photodiode, power meter,
+        camera outlet and actuators (the shared bench's router and Sync Module outlets stay the same)."""
+        if not isinstance(data, dict) or "slots" not in data:
+            return data
+        tables = data["slots"]
+        if not isinstance(tables, dict):
+            raise ValueError("slots: must be a table of [slots.N] tables")
+        shared = {k: v for k, v in data.items() if k != "slots"}
+        resolved: dict[int, Any] = {}
+        for key, table in tables.items():
+            number = int(key) if str(key).isdigit() else None
+            if number is None or not 2 <= number <= MAX_SLOTS:
+                raise ValueError(f"slots.{printable(str(key))}: a slot number from 2 to {MAX_SLOTS} (slot 1 is the "
+                                 "top-level tables)")
+            if isinstance(table, RigConfig):
+                resolved[number] = table
+                continue
+            if not isinstance(table, dict):
+                raise ValueError(f"slots.{number}: must be a table")
+            resolved[number] = _slot_config(number, table, shared)
+        return {**data, "slots": resolved}
+
+    @model_validator(mode="after")
+    def _check_slots(self) -> RigConfig:
+        declared = self.bench.slots
+        numbers = sorted(self.slots)
+        if declared is not None and numbers != list(range(2, declared + 1)):
+            missing = [n for n in range(2, declared + 1) if n not in self.slots]
+            raise ValueError(
+                f"slots.{missing[0]}: missing (bench.slots = {declared})" if missing else
+                f"slots.{numbers[-1]}: beyond bench.slots = {declared}"
+            )
+        if declared is None and numbers != list(range(2, len(numbers) + 2)):
+            raise ValueError(f"slots.{len(numbers) + 1}: missing (slots are numbered from 2 without gaps)")
+        check_slots_apart(self)
+        return self
+
+    @property
+    def slot_count(self) -> int:
+        return 1 + len(self.slots)
+
+    def slot_config(self, slot: int) -> RigConfig:
+        """Slot ``slot``'s whole config (slot 1: this one)."""
+        return self if slot == 1 else self.slots[slot]
 
     @model_validator(mode="before")
     @classmethod
     def _resolve_outlets(cls, data: Any) -> Any:
-        """Each ``[outlets.X]`` table to {backend, settings, not_fail_safe_ok}, validated by its backend."""
+        """Each ``[outlets.X]`` table to {backend, settings, not_fail_safe_ok}, validated by its backend (the
+        slots first, from the same raw tables)."""
+        data = cls._resolve_slots(data)
         if not isinstance(data, dict) or not isinstance(data.get("outlets"), dict):
             return data
         relays = data.get("relays")
@@ -296,6 +351,74 @@ def _resolve_outlet(name: str, table: dict[str, Any], data: dict[str, Any], lega
     return {"backend": backend_name, "settings": settings, "not_fail_safe_ok": acknowledged, "relay_keys": relay_keys}
 
 
+def _slot_config(number: int, table: dict[str, Any], shared: dict[str, Any]) -> RigConfig:
+    """A slot's tables over the shared bench's config, validated as a whole config; errors name the slot."""
+    unknown = [k for k in table if k not in (*SLOT_TABLES, "outlets")]
+    outlets = table.get("outlets", {})
+    if not unknown and isinstance(outlets, dict):
+        unknown = [f"outlets.{k}" for k in outlets if k != "camera"]
+    if unknown:
+        raise ValueError(f"slots.{number}.{printable(str(unknown[0]))}: not a slot's own table (a slot has "
+                         "photodiode, power_meter, outlets.camera and actuators)")
+    merged = dict(shared)
+    bench = shared.get("bench")
+    if isinstance(bench, dict):
+        merged["bench"] = {k: v for k, v in bench.items() if k != "slots"}
+    merged["photodiode"] = table.get("photodiode", shared.get("photodiode"))
+    merged["power_meter"] = {**(shared.get("power_meter") or {}), **table.get("power_meter", {})}
+    if "camera" in outlets:
+        merged["outlets"] = {**(shared.get("outlets") or {}), "camera": outlets["camera"]}
+    if "actuators" in table:
+        merged["actuators"] = table["actuators"]
+    try:
+        return RigConfig.model_validate(_plain(merged))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(printable(str(part)) for part in first["loc"])
+        message = printable(first["msg"]).removeprefix("Value error, ")
+        raise ValueError(f"slots.{number}.{loc}: {message}" if loc else f"slots.{number}.{message}") from None
+
+
+def _plain(data: Any) -> Any:
+    """Validated models back to plain tables, so a slot's config is validated from the same text as slot 1."""
+    if isinstance(data, BaseModel):
+        return data
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    return data
+
+
+def check_slots_apart(config: RigConfig) -> None:
+    """Across slots: GPIO pins, I2C addresses on a bus and relay channels each used once (one line each)."""
+    if not config.slots:
+        return
+    pins: dict[int, str] = {}
+    addresses: dict[tuple[int, int], str] = {}
+    claimed: dict[object, str] = {}
+    for slot in range(1, config.slot_count + 1):
+        cfg = config.slot_config(slot)
+        prefix = "" if slot == 1 else f"slots.{slot}."
+        own = cfg.gpio_pins() if slot == 1 else {
+            k: p for k, p in cfg.gpio_pins().items() if not k.startswith(("outlets.router", "outlets.sync_module"))
+        }
+        for key, pin in own.items():
+            if pin in pins:
+                raise ValueError(f"{prefix}{key}: GPIO{pin} is already used by {pins[pin]}")
+            pins[pin] = prefix + key
+        bus_address = (cfg.power_meter.i2c_bus, cfg.power_meter.address)
+        if bus_address in addresses:
+            raise ValueError(f"{prefix}power_meter.address: 0x{bus_address[1]:02x} on I2C bus {bus_address[0]} is "
+                             f"already used by {addresses[bus_address]}")
+        addresses[bus_address] = f"{prefix}power_meter.address"
+        for name, outlet in cfg.outlets.items():
+            if slot > 1 and name != "camera":
+                continue
+            for key, (resource, what) in outlet.settings.claims().items():
+                if resource in claimed:
+                    raise ValueError(f"{prefix}outlets.{name}.{key}: {what} is already used by {claimed[resource]}")
+                claimed[resource] = f"{prefix}outlets.{name}.{key}"
+
+
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
@@ -353,3 +476,43 @@ def load_config(path: str | Path | None = None) -> RigConfig:
     if path is None:
         return parse_config("", "default fixture")
     return parse_config(read_text_file(path, "config", ConfigError), str(path))
+
+
+# Native GPIOs free on the reference fixture, for the simulator's extra slots (`--slots N` beyond the config's):
+# per slot (photodiode, camera outlet, five actuators in ACTUATOR_NAMES order).
+REFERENCE_SLOT_PINS: dict[int, tuple[int, ...]] = {
+    2: (27, 4, 7, 8, 9, 10, 11),
+}
+
+
+def with_reference_slots(config: RigConfig, slots: int) -> RigConfig:
+    """``config`` with slots up to ``slots``: the config's own, then reference slots on free pins and INA219
+    addresses (slot 1's shapes: same polarities and backends). One line when the fixture has no room for more."""
+    if slots <= config.slot_count:
+        return config
+    if slots > MAX_SLOTS:
+        raise ConfigError(f"--slots: at most {MAX_SLOTS} slots (got {slots})")
+    added = dict(config.slots)
+    camera = config.outlets["camera"]
+    for slot in range(config.slot_count + 1, slots + 1):
+        pins = REFERENCE_SLOT_PINS.get(slot)
+        if pins is None or camera.backend != "gpio":
+            raise ConfigError(f"--slots {slots}: the fixture has {config.slot_count} slot(s) and no free GPIOs for "
+                              f"slot {slot}: describe it in the config's [slots.{slot}] tables")
+        photodiode_pin, outlet_pin, *actuator_pins = pins
+        added[slot] = config.model_copy(update={
+            "bench": config.bench.model_copy(update={"slots": None}),
+            "slots": {},
+            "photodiode": config.photodiode.model_copy(update={"pin": photodiode_pin}),
+            "power_meter": config.power_meter.model_copy(update={"address": 0x40 + slot - 1}),
+            "outlets": {**config.outlets, "camera": camera.model_copy(
+                update={"settings": camera.settings.model_copy(update={"pin": outlet_pin})})},
+            "actuators": {name: config.actuators[name].model_copy(update={"pin": pin})
+                          for name, pin in zip(ACTUATOR_NAMES, actuator_pins, strict=True)},
+        })
+    widened = config.model_copy(update={"slots": added, "bench": config.bench.model_copy(update={"slots": slots})})
+    try:
+        check_slots_apart(widened)
+    except ValueError as exc:
+        raise ConfigError(f"--slots {slots}: {exc}") from None
+    return widened
