@@ -7,7 +7,7 @@ pin factory, the I2C bus, and ``power_overrides`` (where each outlet backend fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,17 @@ from rig.core.config import RigConfig
 
 
 @dataclass
+class SlotSim:
+    """One camera slot of the simulated bench: its harness (camera outlet, actuators), INA219 and world."""
+
+    slot: int
+    config: RigConfig
+    wiring: BenchWiring
+    ina219: Ina219Emulator
+    world: BenchWorld
+
+
+@dataclass
 class SimHardware:
     config: RigConfig
     clock: VirtualClock
@@ -33,6 +44,7 @@ class SimHardware:
     i2c_bus: FakeI2CBus
     world: BenchWorld
     scenario: Scenario
+    slots: list[SlotSim] = field(default_factory=list)   # slot 1 (the fields above) first
 
     @property
     def power_overrides(self) -> dict[str, Any]:
@@ -43,6 +55,8 @@ class SimHardware:
         return self.wiring.relay_board
 
     def close(self) -> None:
+        for slot in self.slots[1:]:
+            slot.wiring.close()
         self.wiring.close()
         self.power.close()
 
@@ -63,6 +77,16 @@ def build_sim_hardware(
     ina219 = Ina219Emulator(address=config.power_meter.address, shunt_ohm=config.power_meter.shunt_ohm,
                             bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
     i2c_bus = FakeI2CBus(ina219, clock=clock, scl_hz=config.power_meter.i2c_bus_hz)
-    world = BenchWorld(config, scenario, clock, factory, wiring, ina219,
-                       seed=scenario.seed if seed is None else seed, i2c_bus=i2c_bus)
-    return SimHardware(config, clock, factory, power, wiring, ina219, i2c_bus, world, scenario)
+    seed = scenario.seed if seed is None else seed
+    world = BenchWorld(config, scenario, clock, factory, wiring, ina219, seed=seed, i2c_bus=i2c_bus)
+    slots = [SlotSim(1, config, wiring, ina219, world)]
+    for number in range(2, config.slot_count + 1):
+        cfg = config.slot_config(number)
+        slot_wiring = BenchWiring(cfg, factory, clock, power=power, outlets=("camera",))
+        slot_ina = Ina219Emulator(address=cfg.power_meter.address, shunt_ohm=cfg.power_meter.shunt_ohm,
+                                  bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
+        i2c_bus.attach(slot_ina)
+        slot_world = BenchWorld(cfg, scenario, clock, factory, slot_wiring, slot_ina, seed=seed,
+                                i2c_bus=i2c_bus, shared_with=world)  # same seed: same camera behaviour
+        slots.append(SlotSim(number, cfg, slot_wiring, slot_ina, slot_world))
+    return SimHardware(config, clock, factory, power, wiring, ina219, i2c_bus, world, scenario, slots)

@@ -43,17 +43,24 @@ class SimulatedOperator:
         self.delay_s = delay_s
         self.declines = declines
         self.requests: list[OperatorRequest] = []
+        self._free_at_s = float("-inf")   # one technician: a prompt from another slot waits for the last one
+
+    def _busy_for(self, seconds: float) -> None:
+        """Answer after the requests already queued, then ``seconds`` of this one."""
+        start_s = max(self._clock.now(), self._free_at_s)
+        self._free_at_s = start_s + seconds
+        self._clock.sleep(self._free_at_s - self._clock.now())
 
     def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
         asked_at_s = self._clock.now()
         if self.delay_s > timeout_s:
-            self._clock.sleep(max(0.0, timeout_s))
+            self._clock.sleep(max(0.0, timeout_s))   # a technician who never comes is not busy
             reply = OperatorReply(False, f"no answer within {timeout_s:g} s")
         elif OperatorTask(task).value in self.declines:
-            self._clock.sleep(self.delay_s)
+            self._busy_for(self.delay_s)
             reply = OperatorReply(False, f"operator declined {OperatorTask(task).value}")
         else:
-            self._clock.sleep(self.delay_s)
+            self._busy_for(self.delay_s)
             problem = self._app(OperatorTask(task), serial)
             reply = OperatorReply(problem is None, problem or "")
         self.requests.append(OperatorRequest(asked_at_s, self._clock.now(), OperatorTask(task), serial, reply))

@@ -24,6 +24,7 @@ from firmware_sim.battery import (
 )
 from firmware_sim.faults import FAULT_TABLE, FAULTS
 from firmware_sim.led_optics import LedOptics, parse_led_optics
+from rig.core.config import MAX_SLOTS
 from rig.core.models import MODELS, CameraModel
 from rig.core.textfile import parse_toml, printable, read_text_file
 from rig.output.columns import FORMULA_STARTS
@@ -49,7 +50,10 @@ MAX_OPERATOR_DELAY_S = 3600.0     # a technician answers within the hour, or the
 MAX_SEED = 2**63 - 1
 MAX_SERIAL_CHARS = 64
 
-_TOP_KEYS = ("camera", "seed", "operator", "rig_fault")
+DEFAULT_SWAP_S = 20.0
+MAX_SWAP_S = 3600.0
+_BENCH_KEYS = ("slots", "swap_s")
+_TOP_KEYS = ("camera", "seed", "operator", "rig_fault", "bench")
 _CAMERA_KEYS = ("serial", "model", "faults", "battery", "led")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
 _OPERATOR_KEYS = ("delay_s", "declines")
@@ -116,6 +120,8 @@ class Scenario:
     operator_declines: frozenset[str] = frozenset()
     source: str = "<scenario>"
     rig_faults: tuple[RigFaultSpec, ...] = ()
+    slots: int = 1            # [bench] slots: simulated camera slots (docs/DESIGN.md)
+    swap_s: float = DEFAULT_SWAP_S   # [bench] swap_s: the technician's time to unload one camera and load the next
 
 
 def _known(names: tuple[str, ...]) -> str:
@@ -168,7 +174,22 @@ class _Reader:
             first_seen[camera.serial] = number
             cameras.append(camera)
         rig_faults = self.rig_faults(data.get("rig_fault", []), len(cameras))
-        return Scenario(tuple(cameras), seed, delay_s, declines, self.source, rig_faults)
+        slots, swap_s = self.bench(data.get("bench", {}))
+        return Scenario(tuple(cameras), seed, delay_s, declines, self.source, rig_faults, slots, swap_s)
+
+    def bench(self, raw: Any) -> tuple[int, float]:
+        if not isinstance(raw, dict):
+            self.fail("", "bench", "must be a table ([bench])")
+        for key in raw:
+            if key not in _BENCH_KEYS:
+                self.fail("bench", key, f"unknown key (known: {_known(_BENCH_KEYS)})")
+        slots = raw.get("slots", 1)
+        if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= MAX_SLOTS:
+            self.fail("bench", "slots", f"must be an integer from 1 to {MAX_SLOTS} (got {slots!r})")
+        swap_s = _number(raw.get("swap_s", DEFAULT_SWAP_S))
+        if swap_s is None or not 0 <= swap_s <= MAX_SWAP_S:
+            self.fail("bench", "swap_s", f"must be seconds from 0 to {MAX_SWAP_S:g} (got {raw.get('swap_s')!r})")
+        return slots, swap_s
 
     def rig_faults(self, raw: Any, camera_count: int) -> tuple[RigFaultSpec, ...]:
         if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):

@@ -62,6 +62,7 @@ class BenchWiring:
         relay_board: RelayBoardEmulator | None = None,
         sim_log_path: str | None = None,
         power: SimPower | None = None,
+        outlets: tuple[str, ...] = OUTLET_NAMES,
     ) -> None:
         self.clock = clock
         self.factory = factory
@@ -73,7 +74,7 @@ class BenchWiring:
         self._pins: dict[int, _PinRole] = {}
         # Everything released: outlets powered exactly when wired normally-on, actuators idle.
         self._states: dict[str, bool] = {}
-        for name in OUTLET_NAMES:
+        for name in outlets:   # a second slot's harness: its camera outlet only (the bench's are slot 1's)
             oc = cfg.outlets[name]
             self._states[name] = sim_adapter(oc.backend)(name, oc.settings, self)
         for name in ACTUATOR_NAMES:

@@ -26,7 +26,7 @@ from firmware_sim.battery import (
 )
 from firmware_sim.camera import Camera
 from firmware_sim.clock import VirtualClock
-from firmware_sim.faults import PowerHistory, restart_cures
+from firmware_sim.faults import RESTART_MIN_OFF_S, PowerHistory, restart_cures
 from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.injected_faults import RigFaultInjector
 from firmware_sim.led_optics import PhotodiodePin
@@ -58,6 +58,7 @@ class BenchWorld:
         seed: int = 0,
         timing: LedTiming = DEFAULT_TIMING,
         i2c_bus: FakeI2CBus | None = None,
+        shared_with: BenchWorld | None = None,
     ) -> None:
         self.config = config
         self.scenario = scenario
@@ -68,10 +69,19 @@ class BenchWorld:
         self.timing = timing
         self.photodiode_pin = PhotodiodePin(factory.input_pin(config.photodiode.pin),
                                             config.photodiode.active_high, clock)
-        self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
-                             powered=wiring.state("router"))
-        self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"), lambda: self.router.internet_ok,
-                                      self._network_changed, powered=wiring.state("sync_module"))
+        # The bench's worlds, one per slot: slot 1's owns the router, the Sync Module, the probe and the
+        # technician; the others share them.
+        self.peers: list[BenchWorld] = [self]
+        if shared_with is None:
+            self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
+                                 powered=wiring.state("router"))
+            self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"),
+                                          lambda: self.router.internet_ok, self._network_changed,
+                                          powered=wiring.state("sync_module"))
+        else:
+            shared_with.peers.append(self)
+            self.peers = shared_with.peers
+            self.router, self.sync_module = shared_with.router, shared_with.sync_module
         self.reference_pack: BatterySpec = REFERENCE_PACK
         self.fixture_ohm = FIXTURE_SERIES_OHM  # fuse, holder springs and leads between a pack and VIN+
         self.load_path_open = False  # a dead load MOSFET or a loose load resistor: the pulse draws nothing
@@ -84,12 +94,16 @@ class BenchWorld:
         self._r_load_ohm = config.battery.pulse_load_ohm
         wiring.subscribe(self._on_device)
         ina219.measure = self._measure
-        self.network_probe = SimNetworkProbe(self.router, clock, config.network)
-        self.operator = SimulatedOperator(clock, self._app, scenario.operator_delay_s,
-                                          scenario.operator_declines)
+        if shared_with is None:
+            self.network_probe = SimNetworkProbe(self.router, clock, config.network)
+            self.operator = SimulatedOperator(clock, self._app, scenario.operator_delay_s,
+                                              scenario.operator_declines)
+        else:
+            self.network_probe, self.operator = shared_with.network_probe, shared_with.operator
         self._network_changed()
-        # The rig's own faults (scenario [[rig_fault]]): on the emulators, never on the rig.
-        self.rig_faults = RigFaultInjector(scenario.rig_faults, self, self.network_probe, i2c_bus=i2c_bus,
+        # The rig's own faults (scenario [[rig_fault]]): on the emulators, never on the rig (slot 1's bench).
+        self.rig_faults = RigFaultInjector(scenario.rig_faults if shared_with is None else (), self,
+                                           self.network_probe, i2c_bus=i2c_bus,
                                            ina219_address=ina219.address, relay_board=wiring.relay_board,
                                            source=scenario.source)
         self.rig_faults.power_up()
@@ -111,8 +125,15 @@ class BenchWorld:
                              timing=self.timing)
         # Time spent in a box before mounting is no restart: only off-periods seen on the fixture count.
         self._camera_power = PowerHistory(False)
-        self.router.set_upstream_fault(spec.has("router_down"))
-        self.sync_module.set_glitched(spec.has("sync_module_glitch"))
+        if self.several:
+            # Bench faults: they start when their camera is loaded and last until cured, whoever is loaded next.
+            if spec.has("router_down"):
+                self.router.set_upstream_fault(True)
+            if spec.has("sync_module_glitch"):
+                self.sync_module.set_glitched(True)
+        else:
+            self.router.set_upstream_fault(spec.has("router_down"))
+            self.sync_module.set_glitched(spec.has("sync_module_glitch"))
         self._update_camera_power()
         self.rig_faults.camera_mounted(index)
         return spec
@@ -130,6 +151,8 @@ class BenchWorld:
             self.camera.set_power(False)
         self.camera = self.spec = self.own_pack = None
         self._camera_power = PowerHistory(False)
+        if self.several:
+            return   # the bench's faults stay with the bench
         if self.router.upstream_fault:
             self.router.set_upstream_fault(False)
             self.sync_module.link.kick()
@@ -143,7 +166,9 @@ class BenchWorld:
             self.router.set_power(state)
         elif name == "sync_module":
             self.sync_module.set_power(state)
-            if state:
+            if state and self.several:
+                self._check_sync_module_cure()
+            elif state:
                 self._check_restart_cure()
         elif name == "camera":
             self._update_camera_power()
@@ -169,8 +194,18 @@ class BenchWorld:
                 self._check_restart_cure()
             camera.set_power(powered)
 
+    @property
+    def several(self) -> bool:
+        """Several slots on the bench: its faults are the bench's, and each restart cures only its own part."""
+        return len(self.peers) > 1
+
     def _check_restart_cure(self) -> None:
-        """The article's restart, judged when the last of camera and Sync Module comes back on."""
+        """The article's restart, judged when the last of camera and Sync Module comes back on. With several
+        slots each part is cured by its own power cycle: a camera's glitch by the camera's, a stuck Sync
+        Module by the Sync Module's (with one, the table's rule: both together)."""
+        if self.several:
+            self._check_own_cures()
+            return
         camera = self.camera
         if camera is None or not self._camera_power.powered:
             return
@@ -182,10 +217,22 @@ class BenchWorld:
             if via_sync:
                 self.sync_module.set_glitched(False)
 
+    def _check_sync_module_cure(self) -> None:
+        sync_off = self.sync_module.power.last_off
+        if sync_off is not None and sync_off.duration_s >= RESTART_MIN_OFF_S:
+            self.sync_module.set_glitched(False)
+
+    def _check_own_cures(self) -> None:
+        camera_off = self._camera_power.last_off
+        if (self.camera is not None and self._camera_power.powered and camera_off is not None
+                and camera_off.duration_s >= RESTART_MIN_OFF_S):
+            self.camera.clear_glitch()
+
     def _network_changed(self) -> None:
         self.sync_module.upstream_changed()
-        if self.camera is not None:
-            self.camera.upstream_changed()
+        for world in self.peers:
+            if world.camera is not None:
+                world.camera.upstream_changed()
 
     # ---- what the camera depends on ------------------------------------------------------------------------
     def _camera_path_ok(self) -> bool:
@@ -233,7 +280,8 @@ class BenchWorld:
 
     def _app(self, task: OperatorTask, serial: str) -> str | None:
         """An app step on ``serial``: None when it worked, else what the app showed."""
-        camera = self.camera
+        camera = next((w.camera for w in self.peers if w.camera is not None and w.camera.spec.serial == serial),
+                      self.camera)
         if camera is None:
             return "the fixture is empty"
         if serial != camera.spec.serial:

@@ -6,7 +6,7 @@ knows whether they sit on lgpio and a real I2C bus or on the simulator's emulato
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rig.core.clock import Clock
@@ -28,20 +28,34 @@ class Fixture:
     network: NetworkProbe
     power_meter: PowerMeter | None
     power_meter_error: str = ""   # why power_meter is None (absent chip): reported by check / the controller
+    slot: int = 1
+    # With several slots: each slot's view (its own photodiode, meter, camera outlet and actuators beside the
+    # bench's shared outlets), slot 1 first; empty with one slot (the fixture is its own only slot).
+    slots: list[Fixture] = field(default_factory=list)
+
+    def slot_fixture(self, slot: int) -> Fixture:
+        return self.slots[slot - 1] if self.slots else self
 
     def safe_state(self) -> list[str]:
-        """The rig's one safe state: every outlet on, every actuator released. Reached after every camera and
-        at every exit (normal end, rig fault, signal). Best effort: returns what could not be set."""
+        """The rig's one safe state: every outlet on, every actuator released, in every slot. Reached after
+        every camera (a slot's view: that slot's own parts) and at every exit (normal end, rig fault,
+        signal). Best effort: returns what could not be set."""
         failed = list(self.outlets.all_on())
         try:
             self.actuators.release_all()
         except Exception as exc:  # an actuator fault must not stop the outlets coming on
             failed.append(f"actuators ({exc})")
+        for view in self.slots[1:]:
+            failed += [f"slot {view.slot} {what}" for what in view.safe_state()]
         return failed
 
     def close(self) -> list[str]:
         """The safe state, then let go of every part. Returns what could not be put in the safe state."""
         failed = self.safe_state()
+        for view in self.slots[1:]:
+            view.photodiode.close()
+            view.actuators.close()
+            view.outlets.close()
         self.photodiode.close()
         self.actuators.close()
         self.outlets.close()
@@ -92,4 +106,45 @@ def build_fixture(
         meter = PowerMeter.from_config(config.power_meter, bus, clock)
     except PowerMeterError as exc:
         meter_error = str(exc)
-    return Fixture(config, clock, photodiode, outlets, actuators, network, meter, meter_error)
+    fixture = Fixture(config, clock, photodiode, outlets, actuators, network, meter, meter_error)
+    if config.slot_count > 1:
+        try:
+            fixture.slots = _slot_views(fixture, pin_factory, i2c_bus, power_overrides)
+        except BaseException:
+            fixture.close()
+            raise
+    return fixture
+
+
+def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides: dict[str, Any] | None
+                ) -> list[Fixture]:
+    """Each slot's own parts beside the bench's router and Sync Module outlets (slot 1: the whole's parts)."""
+    config, clock = whole.config, whole.clock
+    shared = whole.outlets
+    views = [replace(whole, outlets=shared.joined(OutletBank({"camera": shared["camera"]}, owned=("camera",))),
+                     slots=[])]
+    try:
+        for number in range(2, config.slot_count + 1):
+            cfg = config.slot_config(number)
+            own = OutletBank.from_config(cfg, clock, pin_factory=pin_factory, overrides=power_overrides,
+                                         names=("camera",))
+            outlets = shared.joined(own)
+            outlets.all_on()
+            actuators = Actuators.from_config(cfg, clock, pin_factory=pin_factory)
+            pd = cfg.photodiode
+            photodiode = Photodiode(pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up,
+                                    pin_factory=pin_factory)
+            meter: PowerMeter | None = None
+            meter_error = ""
+            try:
+                bus = i2c_bus if i2c_bus is not None else open_i2c_bus(cfg.power_meter.i2c_bus)
+                meter = PowerMeter.from_config(cfg.power_meter, bus, clock)
+            except PowerMeterError as exc:
+                meter_error = str(exc)
+            views.append(Fixture(cfg, clock, photodiode, outlets, actuators, whole.network, meter, meter_error,
+                                 slot=number))
+    except BaseException:
+        for view in views[1:]:
+            view.close()
+        raise
+    return views

@@ -18,9 +18,13 @@ class OutletBank:
     """The fixture's named outlets (``router``, ``sync_module``, ``camera``): ``bank["router"]`` or
     ``bank.router``; iterating yields the names, like a mapping."""
 
-    def __init__(self, outlets: dict[str, Outlet], closers: list[Callable[[], None]] | None = None) -> None:
+    def __init__(self, outlets: dict[str, Outlet], closers: list[Callable[[], None]] | None = None,
+                 owned: tuple[str, ...] | None = None) -> None:
         self._outlets = dict(outlets)
         self._closers = list(closers or [])
+        # What all_on and close touch: a slot's bank switches the bench's shared outlets through the bench
+        # (a slot's safe state must not end another slot's router cycle).
+        self._owned = tuple(self._outlets) if owned is None else owned
 
     @classmethod
     def from_config(
@@ -30,6 +34,7 @@ class OutletBank:
         pin_factory: Any = None,
         overrides: dict[str, Any] | None = None,
         serial_port_opener: Callable[..., Any] | None = None,
+        names: tuple[str, ...] = OUTLET_NAMES,
     ) -> OutletBank:
         """Build every outlet on its backend. ``overrides`` (by backend name) replace real resources: the
         simulator's emulators; ``serial_port_opener`` is the LCUS board's, kept as its own keyword."""
@@ -38,7 +43,7 @@ class OutletBank:
             ctx.overrides["lcus"] = serial_port_opener
         outlets: dict[str, Outlet] = {}
         try:
-            for name in OUTLET_NAMES:
+            for name in names:
                 oc = cfg.outlets[name]
                 driver = get_backend(oc.backend).build(name, oc.settings, ctx)
                 outlets[name] = Outlet(name, driver, clock)
@@ -49,6 +54,10 @@ class OutletBank:
                 closer()
             raise
         return cls(outlets, ctx.closers)
+
+    def joined(self, other: OutletBank) -> OutletBank:
+        """A slot's bank: the bench's shared outlets and the slot's own (closing it closes only its own)."""
+        return OutletBank({**self._outlets, **other._outlets}, other._closers, owned=tuple(other._outlets))
 
     def __getitem__(self, name: str) -> Outlet:
         try:
@@ -81,7 +90,8 @@ class OutletBank:
 
         Returns the names that could not be switched on (logged with the reason)."""
         failed: list[str] = []
-        for name, outlet in self._outlets.items():
+        for name in self._owned:
+            outlet = self._outlets[name]
             try:
                 outlet.on()
             except Exception as exc:
@@ -95,8 +105,8 @@ class OutletBank:
         A released GPIO line releases its relay, so only ``normally_on`` wiring stays powered once the rig
         has let go: that is why the reference fixture wires every outlet that way."""
         self.all_on()
-        for outlet in self._outlets.values():
-            close_quietly(outlet)
+        for name in self._owned:
+            close_quietly(self._outlets[name])
         for closer in self._closers:
             try:
                 closer()
