@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from firmware_sim.clock import VirtualClock
 from rig.procedure.operator import OperatorReply, OperatorTask
@@ -26,6 +27,7 @@ class OperatorRequest:
     task: OperatorTask
     serial: str
     reply: OperatorReply
+    instructions: str = ""
 
 
 class SimulatedOperator:
@@ -45,6 +47,10 @@ class SimulatedOperator:
         self.requests: list[OperatorRequest] = []
         self._free_at_s = float("-inf")   # one technician: a prompt from another slot waits for the last one
 
+    def use_clock(self, clock: Any) -> None:
+        """Wait on the slots' shared turn-taking clock (several slots ask from their own threads)."""
+        self._clock = clock
+
     def _busy_for(self, seconds: float) -> None:
         """Answer after the requests already queued, then ``seconds`` of this one."""
         start_s = max(self._clock.now(), self._free_at_s)
@@ -63,5 +69,6 @@ class SimulatedOperator:
             self._busy_for(self.delay_s)
             problem = self._app(OperatorTask(task), serial)
             reply = OperatorReply(problem is None, problem or "")
-        self.requests.append(OperatorRequest(asked_at_s, self._clock.now(), OperatorTask(task), serial, reply))
+        self.requests.append(OperatorRequest(asked_at_s, self._clock.now(), OperatorTask(task), serial, reply,
+                                             instructions))
         return reply

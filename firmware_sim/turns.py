@@ -33,6 +33,8 @@ class TaskResult:
 class TurnTaking:
     """A ``rig.core.clock.Clock`` shared by the threads of :meth:`run`; outside a run it is the plain clock."""
 
+    virtual = True   # records say their times are simulated
+
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self._cond = threading.Condition()

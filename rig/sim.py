@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from firmware_sim.bench import SimHardware, build_sim_hardware
 from firmware_sim.clock import VirtualClock
@@ -17,9 +18,10 @@ from firmware_sim.ina219 import FakeI2CBus, Ina219Emulator
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from firmware_sim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from firmware_sim.turns import TurnTaking
 from firmware_sim.wiring import BenchWiring
 from firmware_sim.world import BenchWorld
-from rig.core.config import RigConfig
+from rig.core.config import RigConfig, with_reference_slots
 from rig.core.stop import StopFlag
 from rig.hardware.fixture import Fixture, build_fixture
 from rig.ui.scanner import CameraId
@@ -45,10 +47,42 @@ class SimulatedCameras:
             yield CameraId(spec.serial, spec.model)
 
 
+class SimulatedLoader:
+    """The simulated technician's hands with several slots: scenario camera ``index`` into ``slot``."""
+
+    def __init__(self, hardware: SimHardware) -> None:
+        self.hardware = hardware
+
+    def load(self, slot: int, index: int) -> None:
+        self.hardware.slots[slot - 1].world.mount(index)
+
+    def unload(self, slot: int) -> None:
+        self.hardware.slots[slot - 1].world.unmount()
+
+
 @dataclass
 class SimulatedBench:
     hardware: SimHardware
     fixture: Fixture
+    turns: TurnTaking | None = None   # several slots: their threads take turns in virtual time
+
+    @property
+    def slots(self) -> int:
+        return len(self.hardware.slots)
+
+    @property
+    def slot_cameras(self) -> list[CameraId]:
+        """The scenario's cameras in file order, for the slots' queue (loaded by :attr:`loader`)."""
+        return [CameraId(spec.serial, spec.model) for spec in self.scenario.cameras]
+
+    @property
+    def loader(self) -> SimulatedLoader:
+        return SimulatedLoader(self.hardware)
+
+    def run_slots(self, tasks: Any) -> Any:
+        """``rig.procedure.slots``' runner: deterministic turns in virtual time."""
+        assert self.turns is not None
+        return self.turns.run(tasks)
 
     @property
     def clock(self) -> VirtualClock:
@@ -104,20 +138,35 @@ def build_sim_bench(
     speed: float | None = None,
     sim_log: str | Path | None = None,
     stop: StopFlag | None = None,
+    slots: int | None = None,
 ) -> SimulatedBench:
-    """A complete simulated bench wired like ``config`` describes, running ``scenario`` (default built in)."""
+    """A complete simulated bench wired like ``config`` describes, running ``scenario`` (default built in),
+    with ``slots`` camera slots (default: the scenario's ``[bench] slots``; extra ones on reference pins)."""
     if scenario is None:
         scenario = default_scenario()
     elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    config = slotted(config, slots or scenario.slots)
     hw = build_sim_hardware(config, scenario, clock=VirtualClock(speed=speed, stop=stop), sim_log=sim_log)
+    turns = TurnTaking(hw.clock) if config.slot_count > 1 else None
+    if turns is not None:
+        hw.world.operator.use_clock(turns)   # the technician's time passes in the asking slot's turn
     try:
-        fixture = build_fixture(config, hw.clock, pin_factory=hw.factory, i2c_bus=hw.i2c_bus,
+        fixture = build_fixture(config, turns or hw.clock, pin_factory=hw.factory, i2c_bus=hw.i2c_bus,
                                 network=hw.world.network_probe, power_overrides=hw.power_overrides)
     except BaseException:
         hw.close()
         raise
-    return SimulatedBench(hw, fixture)
+    return SimulatedBench(hw, fixture, turns)
+
+
+def slotted(config: RigConfig, slots: int) -> RigConfig:
+    """``config`` with exactly ``slots`` slots: its own first, then reference ones (``ConfigError`` when none
+    fit)."""
+    if slots < config.slot_count:
+        kept = {n: c for n, c in config.slots.items() if n <= slots}
+        return config.model_copy(update={"slots": kept, "bench": config.bench.model_copy(update={"slots": None})})
+    return with_reference_slots(config, slots)
 
 
 def simulated_technician(bench: SimulatedBench):

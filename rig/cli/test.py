@@ -12,6 +12,7 @@ from rich.console import Console
 
 from rig.cli import RigError
 from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.core.config import MAX_SLOTS, ConfigError
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
 from rig.hardware.fixture import unsafe_note
@@ -19,7 +20,8 @@ from rig.output.results import ResultsCsv, ResultsError, check_results_path
 from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.procedure.batch import BatchStopped, run_batch
 from rig.procedure.controller import ProcedureController
-from rig.ui.progress import RichProgress, summary_table
+from rig.procedure.slots import run_slots
+from rig.ui.progress import RichProgress, SlotsProgress, summary_table
 from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
 
 EXIT_BATCH_STOPPED = 3   # a rig fault stopped the batch
@@ -43,17 +45,19 @@ EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size l
               help="Model of the cameras scanned on this run.")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help="--sim: pace virtual time at this many times real time.")
+@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
+              help="--sim: camera slots tested at once [default: the scenario's [bench] slots].")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim]. "
                    "Every run also locks its results file.")
 @config_option
-def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_names, serial, model, speed, sim_log,
-         lock_path, config_path) -> None:
+def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_names, serial, model, speed, slots,
+         sim_log, lock_path, config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     ctx = click.get_current_context()
-    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "sim_log")
+    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "slots", "sim_log")
     refuse_with(ctx, sim, "--sim", "serial", "model", why="the scenario names the cameras and their models")
     config = load_config_or_fail(config_path)
     try:
@@ -87,7 +91,7 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
                 stop=stop,
                 outputs=output_names or OUTPUT_NAMES,
             )
-            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop)
+            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
@@ -105,7 +109,7 @@ class _RunEnd:
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop) -> _RunEnd:
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots=None) -> _RunEnd:
     end = _RunEnd()
     bench = fixture = None
     progress = None
@@ -115,8 +119,8 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
             from rig.sim import ScenarioError, build_sim_bench
 
             try:
-                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop)
-            except ScenarioError as exc:
+                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop, slots=slots)
+            except (ScenarioError, ConfigError) as exc:
                 raise RigError(str(exc)) from None
             except OSError as exc:
                 raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
@@ -124,9 +128,18 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
             total = len(bench.scenario.cameras)
         else:
             fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
-        progress = RichProgress(console, total=total)
-        controller = ProcedureController(fixture, operator, progress)
-        run_batch(controller, cameras, outputs, end.records)
+        if fixture.slots:
+            progress = SlotsProgress(console, len(fixture.slots), total=total)
+            if bench is not None:
+                run_slots(fixture, bench.slot_cameras, progress.listener, operator, outputs, stop,
+                          runner=bench.run_slots, loader=bench.loader, swap_s=bench.scenario.swap_s,
+                          records=end.records)
+            else:
+                run_slots(fixture, cameras, progress.listener, operator, outputs, stop, records=end.records)
+        else:
+            progress = RichProgress(console, total=total)
+            controller = ProcedureController(fixture, operator, progress)
+            run_batch(controller, cameras, outputs, end.records)
     except BatchStopped as exc:
         end.stopped = str(exc)
     except OutputFailed as exc:

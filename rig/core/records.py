@@ -327,6 +327,7 @@ class CameraRecord:
     trace: list[tuple[float, int]] = field(default_factory=list)   # LED edges (t_s from start, level)
     trace_initial_level: int = 0
     clock: TimeBase = TimeBase.WALL
+    slot: int = 1                        # the fixture slot it was tested in (docs/DESIGN.md, "Slots")
 
     @property
     def duration_s(self) -> float | None:
@@ -340,6 +341,7 @@ class CameraRecord:
             "started_at": self.started_at or None,
             "finished_at": self.finished_at or None,
             "clock": self.clock.value,
+            "slot": self.slot,
             "duration_s": self.duration_s,
             "initial_pattern": self.initial_pattern or None,
             "network_ok_at_start": self.network_ok_at_start,

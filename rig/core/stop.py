@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -46,6 +47,7 @@ class StopFlag:
     def __init__(self) -> None:
         self.signals: list[int] = []
         self._raised = False
+        self._slot = threading.local()   # a slot thread's own "raised" (see :meth:`as_slot`)
         self._read_fd, self._write_fd = os.pipe()
         os.set_blocking(self._read_fd, False)
         os.set_blocking(self._write_fd, False)
@@ -81,10 +83,23 @@ class StopFlag:
 
     def check(self) -> None:
         """Raise :class:`StopRequested` once, the first time a wait is reached after the request; later waits
-        (the safe state's own relay frames) go on, so the wind-down is not interrupted by its own request."""
-        if self.signals and not self._raised:
+        (the safe state's own relay frames) go on, so the wind-down is not interrupted by its own request.
+        In a slot's thread (:meth:`as_slot`), once in that thread: every slot stops at its own next wait."""
+        if not self.signals:
+            return
+        if getattr(self._slot, "joined", False):
+            if not getattr(self._slot, "raised", False):
+                self._slot.raised = self._raised = True
+                raise StopRequested(self.signals[0])
+            return
+        if not self._raised:
             self._raised = True
             raise StopRequested(self.signals[0])
+
+    def as_slot(self) -> None:
+        """The calling thread runs one slot's cameras: a stop is raised once in it, whatever the others did."""
+        self._slot.joined = True
+        self._slot.raised = False
 
     def wait(self, seconds: float) -> None:
         """Block up to ``seconds`` real seconds, returning early on a stop request not yet acted on: before

@@ -1,8 +1,8 @@
 """The results CSV's columns, defined once: how the rig writes each and how the batch summary reads it back.
 
 The contract (docs/DESIGN.md, "Results CSV") fixes the first fourteen names; ``clock`` extends it (``wall`` or
-``simulated``: the simulator's timestamps run on virtual time, ahead of the wall clock). Readers must accept files
-written before a column existed.
+``simulated``: the simulator's timestamps run on virtual time, ahead of the wall clock), and so does ``slot`` (the fixture slot, 1-based). Readers must accept
+files written before a column existed.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("disposition", ColumnKind.TEXT, lambda r: r.disposition.value if r.disposition else "", required=True),
     Column("notes", ColumnKind.TEXT, lambda r: "; ".join(r.notes)),
     Column("clock", ColumnKind.TEXT, lambda r: r.clock.value),
+    Column("slot", ColumnKind.NUMBER, lambda r: str(r.slot)),
 )
 
 RESULT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS)

@@ -7,7 +7,8 @@ finished (a rig fault makes it ``aborted`` with the reason) and the fixture is p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rig.core.events import ProgressListener, SilentListener
@@ -27,6 +28,7 @@ from rig.hardware.fixture import Fixture, unsafe_note
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
+from rig.procedure.bench_actions import ROUTER_CYCLE, SYNC_MODULE_CYCLE, SlotBench
 from rig.procedure.calibration import fixture_ohm
 from rig.procedure.fixes import get_fix, registered_fixes
 from rig.procedure.ladder import Diagnosis, plan_ladder
@@ -57,8 +59,10 @@ class ProcedureController:
         listener: ProgressListener | None = None,
         wall_clock: Callable[[], datetime] = local_now,
         policy: LadderPolicy | None = None,
+        bench: SlotBench | None = None,
     ) -> None:
         self.fixture = fixture
+        self.bench = bench   # several slots: the bench's router and Sync Module are shared (docs/DESIGN.md)
         self.operator = operator
         self.listener = listener or SilentListener()
         self.wall_clock = wall_clock
@@ -108,7 +112,7 @@ class ProcedureController:
     # --- the procedure ------------------------------------------------------------------------------------
     def _procedure(self, session: CameraSession) -> None:
         record = session.record
-        with session.step("observe", StepKind.OBSERVE, "watching the LED") as step:
+        with self._held(), session.step("observe", StepKind.OBSERVE, "watching the LED") as step:
             observation = session.observe_settled(step)
             status = self.fixture.network.check()
             step.measure("router_reachable", status.router_ok)
@@ -177,8 +181,23 @@ class ProcedureController:
                 session.wait_online(step, session.config.timings.reconnect_timeout_s)
             return passed
 
+    def _held(self) -> AbstractContextManager[None]:
+        """A step that watches the camera holds the shared network: no bench cycle starts under it."""
+        return self.bench.network() if self.bench is not None else nullcontext()
+
+    def _back_after_bench_event(self, session: CameraSession) -> bool:
+        """Another slot's bench action touched this camera: watch it come back before judging it. Returns
+        whether it is online (False also when no bench action touched it)."""
+        if self.bench is None or not self.bench.new_events():
+            return False
+        with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
+            online = session.wait_online(step, session.config.timings.reconnect_timeout_s)
+            step.notes = "back online" if online else "still offline"
+        return online
+
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
-        with session.step(name, StepKind.MOTION, "motion stimulus") as step:
+        self._back_after_bench_event(session)
+        with self._held(), session.step(name, StepKind.MOTION, "motion stimulus") as step:
             result = session.motion_test(step)
             step.outcome = result.outcome
             if result.decision is not None:
@@ -198,8 +217,18 @@ class ProcedureController:
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
+            if diagnosis.offline and self._back_after_bench_event(session):
+                return True   # another slot's bench action cured the bench: nothing of this camera's
+            if self.bench is not None and diagnosis.offline and name == ROUTER_CYCLE:
+                if self._bench_cycle(session, diagnosis, fix, ROUTER_CYCLE):
+                    return True
+                continue
+            restart_alone = (self.bench is not None and diagnosis.offline and name == "restart_camera"
+                             and len(session.model.restart_outlets) > 1)
             with session.step(name, StepKind.FIX, "fix") as step:
                 context = session.fix_context(fix, step)
+                if restart_alone:   # the camera alone first: a stuck Sync Module is the bench's
+                    context = replace(context, restart_outlets=("camera",))
                 outcome = fix.act(context)
                 if outcome is None:
                     outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
@@ -208,6 +237,10 @@ class ProcedureController:
                 step.outcome = outcome
             if outcome is FixOutcome.ADVISORY:
                 continue
+            if restart_alone and outcome is FixOutcome.NOT_VERIFIED and self._bench_cycle(
+                    session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
+                record.notes.append("restart_camera alone did not bring it back; the Sync Module's cycle did")
+                return True
             session.fixes_against.add((name, symptom))
             record.fixes_tried.append(name)
             if outcome is FixOutcome.VERIFIED:
@@ -225,6 +258,22 @@ class ProcedureController:
             "no fix cured it: escalate to Blink support; tried " + (", ".join(record.fixes_tried) or "nothing")
         )
         return False
+
+    def _bench_cycle(self, session: CameraSession, diagnosis: Diagnosis, fix, action: str,
+                     restart_outlets: tuple[str, ...] | None = None) -> bool:
+        """A router or Sync Module cycle as a bench action, merged with the other slots' requests; returns
+        whether this camera came back. Never in fixes_tried or fixed_by: the event goes in the notes."""
+        assert self.bench is not None
+        with session.step(action, StepKind.FIX, "bench action") as step:
+            context = session.fix_context(fix, step)
+            if restart_outlets is not None:
+                context = replace(context, restart_outlets=restart_outlets,
+                                  outlets={name: self.fixture.outlets[name] for name in restart_outlets})
+            self.bench.cycle(action, lambda: str(fix.act(context) or ""))
+            self.bench.new_events()   # the event this step waited for: acted on here
+            outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None)
+            step.outcome = outcome
+        return outcome is FixOutcome.VERIFIED
 
     def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
         """Is the diagnosed symptom gone? Offline: online again on the LED and the bench probe. Battery:

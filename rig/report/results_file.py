@@ -54,6 +54,7 @@ class ResultRow:
     fixed_by: str = ""
     notes: str = ""
     clock: str = ""      # "wall" or "simulated"; blank in files written before the column existed
+    slot: float | None = None   # the fixture slot; None in files written before the column existed
 
     @property
     def day(self) -> str | None:

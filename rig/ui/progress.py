@@ -5,11 +5,13 @@ Drawn with ``rich`` (live status on a terminal, plain lines when the output is a
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
+from rich.live import Live
 from rich.status import Status
 from rich.table import Table
 from rich.text import Text
@@ -69,6 +71,74 @@ class RichProgress:
             self._status = None
 
 
+class SlotsProgress:
+    """Several slots on a rich console: one live line per slot, a printed line as each camera finishes."""
+
+    def __init__(self, console: Console, slots: int, total: int | None = None) -> None:
+        self.console = console
+        self.total = total
+        self.lines = {slot: "empty" for slot in range(1, slots + 1)}
+        self._camera = {slot: "" for slot in self.lines}
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        if console.is_terminal:
+            self._live = Live(self._render(), console=console, auto_refresh=False, transient=True)
+            self._live.start()
+
+    def listener(self, slot: int) -> _SlotLine:
+        return _SlotLine(self, slot)
+
+    def _render(self) -> Text:
+        return Text("\n".join(f"slot {slot}: {line}" for slot, line in self.lines.items()))
+
+    def set_line(self, slot: int, line: str) -> None:
+        with self._lock:
+            self.lines[slot] = line
+            if self._live is not None:
+                self._live.update(self._render(), refresh=True)
+
+    def finished(self, slot: int, record: CameraRecord) -> None:
+        disposition = record.disposition or Disposition.ABORTED
+        fixed = f" by {record.fixed_by}" if record.fixed_by else ""
+        with self._lock:
+            self.console.print(
+                f"slot {slot} {self._camera[slot]}: [{disposition_color(disposition)}]{disposition.value}{fixed}[/] "
+                f"after {duration_text(record.duration_s or 0.0)} (LED: {record.initial_pattern or '-'})",
+                highlight=False, soft_wrap=True)
+        self.set_line(slot, f"{self._camera[slot]} {disposition.value}")
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+class _SlotLine:
+    """One slot's :class:`rig.core.events.ProgressListener`, onto its line of :class:`SlotsProgress`."""
+
+    def __init__(self, progress: SlotsProgress, slot: int) -> None:
+        self.progress = progress
+        self.slot = slot
+        self._step = ""
+
+    def camera_started(self, index: int, serial: str, model: str) -> None:
+        of = f"/{self.progress.total}" if self.progress.total else ""
+        self.progress._camera[self.slot] = f"[{index + 1}{of}] {serial} ({model})"
+        self.step_started("starting")
+
+    def step_started(self, name: str, detail: str = "") -> None:
+        self._step = f"{name}: {detail}" if detail else name
+        self.progress.set_line(self.slot, f"{self.progress._camera[self.slot]}  {self._step}")
+
+    def waiting(self, label: str, remaining_s: float, total_s: float) -> None:
+        left, of = duration_text(remaining_s), duration_text(total_s)
+        self.progress.set_line(self.slot, f"{self.progress._camera[self.slot]}  {self._step}  "
+                                          f"{label}: {left} left of {of}")
+
+    def camera_finished(self, record: CameraRecord) -> None:
+        self.progress.finished(self.slot, record)
+
+
 def summary_table(records: Sequence[CameraRecord]) -> Table:
     """The batch at a glance. Readable at 80 columns: no vertical rules, fix names wrap between names and
     never inside one, and the fix that cured a camera is marked in the list rather than repeated."""
@@ -80,6 +150,9 @@ def summary_table(records: Sequence[CameraRecord]) -> Table:
     )
     fixes = [fixes_text(record.fixes_tried, record.fixed_by) for record in records]
     longest_fix = max((len(name) for cell in fixes for name in cell.split(", ")), default=0)
+    several = any(record.slot != 1 for record in records)
+    if several:
+        table.add_column("slot", justify="right", no_wrap=True)
     table.add_column("serial", no_wrap=True)
     table.add_column("model", no_wrap=True)
     table.add_column("LED", no_wrap=True)
@@ -91,6 +164,7 @@ def summary_table(records: Sequence[CameraRecord]) -> Table:
         disposition = record.disposition or Disposition.ABORTED
         r_int = f"{record.battery.internal_resistance_ohm:.2f}" if record.battery else ""
         table.add_row(
+            *([str(record.slot)] if several else []),
             record.serial,
             record.model,
             record.initial_pattern,

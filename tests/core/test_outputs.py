@@ -27,7 +27,7 @@ def _record() -> CameraRecord:
 
 def test_the_reader_uses_the_writers_column_definitions() -> None:
     assert results_file.NUMBER_COLUMNS is NUMBER_COLUMNS
-    assert RESULT_COLUMNS[:14] == CONTRACT_COLUMNS and RESULT_COLUMNS[14:] == ("clock",)
+    assert RESULT_COLUMNS[:14] == CONTRACT_COLUMNS and RESULT_COLUMNS[14:] == ("clock", "slot")
     assert tuple(result_row(_record())) == RESULT_COLUMNS
 
 

@@ -43,6 +43,8 @@ class FixContext:
     operator: Operator | None
     wait: Callable[[str, float], None]    # a visible countdown on the rig clock
     announce: Callable[[str, str], None]  # (step name, detail) to the screen
+    # With several slots a restart switches one part at a time (the camera alone, or the bench's Sync Module)
+    restart_outlets: tuple[str, ...] | None = None
 
     def retry(self, action: Callable[[], None]) -> None:
         """Switch something, riding out the rig's transient faults (a relay frame lost, an I2C hiccup)."""

@@ -15,7 +15,7 @@ class RestartCamera(Fix):
     outlets = ("camera", "sync_module")   # the model's profile says which of them it restarts
 
     def act(self, ctx: FixContext) -> FixOutcome | None:
-        names = ctx.model.restart_outlets
+        names = ctx.restart_outlets or ctx.model.restart_outlets
         for name in names:
             ctx.retry(ctx.outlets[name].off)
         try:
