@@ -1,8 +1,8 @@
 """The results CSV's columns, defined once: how the rig writes each and how the batch summary reads it back.
 
 The contract (docs/DESIGN.md, "Results CSV") fixes the first fourteen names; ``clock`` extends it (``wall`` or
-``simulated``: the simulator's timestamps run on virtual time, ahead of the wall clock), and so does ``slot`` (the fixture slot, 1-based). Readers must accept
-files written before a column existed.
+``simulated``: the simulator's timestamps run on virtual time, ahead of the wall clock), and so does ``slot``
+(the fixture slot, 1-based). Readers must accept files written before a column existed.
 """
 
 from __future__ import annotations
