@@ -81,8 +81,7 @@ class SimulatedBench:
 
     def run_slots(self, tasks: Any) -> Any:
         """``rig.procedure.slots``' runner: deterministic turns in virtual time."""
-        assert self.turns is not None
-        return self.turns.run(tasks)
+        return (self.turns or TurnTaking(self.clock)).run(tasks)
 
     @property
     def clock(self) -> VirtualClock:

@@ -225,9 +225,15 @@ class ProcedureController:
                 continue
             restart_alone = (self.bench is not None and diagnosis.offline and name == "restart_camera"
                              and len(session.model.restart_outlets) > 1)
+            if restart_alone and (SYNC_MODULE_CYCLE, symptom) not in session.fixes_against:
+                # The bench's Sync Module first: a stuck one is the bench's (and cures every camera behind it);
+                # the camera's own restart after it is then the camera's own fix, never confused with it.
+                session.fixes_against.add((SYNC_MODULE_CYCLE, symptom))
+                if self._bench_cycle(session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
+                    return True
             with session.step(name, StepKind.FIX, "fix") as step:
                 context = session.fix_context(fix, step)
-                if restart_alone:   # the camera alone first: a stuck Sync Module is the bench's
+                if restart_alone:   # the camera alone: the Sync Module was cycled as a bench action
                     context = replace(context, restart_outlets=("camera",))
                 outcome = fix.act(context)
                 if outcome is None:
@@ -237,10 +243,6 @@ class ProcedureController:
                 step.outcome = outcome
             if outcome is FixOutcome.ADVISORY:
                 continue
-            if restart_alone and outcome is FixOutcome.NOT_VERIFIED and self._bench_cycle(
-                    session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
-                record.notes.append("restart_camera alone did not bring it back; the Sync Module's cycle did")
-                return True
             session.fixes_against.add((name, symptom))
             record.fixes_tried.append(name)
             if outcome is FixOutcome.VERIFIED:

@@ -1,0 +1,129 @@
+"""Several cameras at once (docs/DESIGN.md, "Slots"): the scheduler on the simulated bench, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from firmware_sim.scenario import parse_scenario
+from rig.core.config import load_config
+from rig.core.events import SilentListener
+from rig.core.records import CameraRecord
+from rig.output.results import ResultsCsv
+from rig.output.writers import BatchOutputs
+from rig.procedure.batch import BatchStopped
+from rig.procedure.slots import run_slots
+from rig.sim import build_sim_bench
+
+
+def camera(serial: str, model: str, *faults: str) -> str:
+    return f'[[camera]]\nserial = "{serial}"\nmodel = "{model}"\nfaults = [{", ".join(repr(f) for f in faults)}]\n'
+
+
+def run(tmp_path: Path, cameras: str, slots: int = 2, swap_s: float = 20, extra: str = ""):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    scenario = parse_scenario(f"[bench]\nslots = {slots}\nswap_s = {swap_s}\n{extra}{cameras}", "s.toml")
+    bench = build_sim_bench(load_config(), scenario)
+    outputs = BatchOutputs(ResultsCsv(str(tmp_path / "r.csv")), tmp_path / "records", outputs=("csv",))
+    records: list[CameraRecord] = []
+    error = None
+    try:
+        run_slots(bench.fixture, bench.slot_cameras, lambda _slot: SilentListener(), bench.operator, outputs,
+                  runner=bench.run_slots, loader=bench.loader, swap_s=scenario.swap_s, records=records)
+    except BatchStopped as exc:
+        error = exc
+    finally:
+        unsafe = bench.close()
+    assert unsafe == []
+    return {r.serial: r for r in records}, bench, error
+
+
+def offs(bench, device: str) -> int:
+    return sum(1 for change in bench.wiring.changes(device)[1:] if not change.state)
+
+
+def bench_notes(record: CameraRecord, action: str) -> list[str]:
+    return [n for n in record.notes if n.startswith(f"bench event: {action}")]
+
+
+def test_a_router_outage_is_one_bench_event_and_no_camera_s_verdict(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor") + camera("B-2", "mini", "router_down"))
+    assert offs(bench, "router") == 1   # asked for by both slots, cycled once
+    for serial in ("A-1", "B-2"):
+        record = records[serial]
+        assert record.disposition.value == "pass", (serial, record.notes)
+        assert "power_cycle_router" not in record.fixes_tried and record.fixed_by == ""
+        assert len(bench_notes(record, "power_cycle_router")) == 1
+    assert {r.slot for r in records.values()} == {1, 2}
+    assert "slots 1, 2" in bench_notes(records["A-1"], "power_cycle_router")[0]
+
+
+def test_with_one_slot_a_router_outage_stays_the_camera_s_fix(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor") + camera("B-2", "mini", "router_down"), slots=1)
+    assert records["B-2"].disposition.value == "fixed" and records["B-2"].fixed_by == "power_cycle_router"
+    assert records["A-1"].disposition.value == "pass" and bench.turns is None
+
+
+def test_a_stuck_sync_module_with_two_outdoor_cameras_is_one_bench_event(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "sync_module_glitch") + camera("B-2", "outdoor"))
+    assert offs(bench, "sync_module") == 1
+    for record in records.values():
+        assert record.disposition.value == "pass", (record.serial, record.notes)
+        assert record.fixes_tried == [] and record.fixed_by == ""
+        assert len(bench_notes(record, "power_cycle_sync_module")) == 1
+
+
+def test_a_camera_glitch_beside_a_stuck_sync_module_is_still_fixed_by_restart_camera(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "sync_module_glitch")
+                            + camera("B-2", "outdoor", "camera_glitch"))
+    assert records["B-2"].disposition.value == "fixed" and records["B-2"].fixed_by == "restart_camera"
+    assert records["A-1"].disposition.value == "pass" and records["A-1"].fixed_by == ""
+    assert offs(bench, "sync_module") == 1
+
+
+def test_a_camera_glitch_alone_is_cured_by_the_camera_s_own_restart(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "camera_glitch") + camera("B-2", "mini"))
+    assert records["A-1"].disposition.value == "fixed" and records["A-1"].fixed_by == "restart_camera"
+    assert records["B-2"].disposition.value == "pass"
+
+
+def test_prompts_from_two_slots_are_answered_one_after_the_other_each_naming_its_slot(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "mini", "registration_lost")
+                            + camera("B-2", "mini", "registration_lost"))
+    assert all(r.disposition.value == "fixed" for r in records.values())
+    requests = bench.operator.requests
+    assert len(requests) >= 4
+    for earlier, later in zip(requests, requests[1:], strict=False):
+        assert later.answered_at_s - later.asked_at_s >= bench.operator.delay_s - 1e-9
+        assert later.answered_at_s >= earlier.answered_at_s + bench.operator.delay_s - 1e-9
+    slot_of = {r.serial: r.slot for r in records.values()}
+    assert all(q.instructions.startswith(f"slot {slot_of[q.serial]}: ") for q in requests)
+    # The two slots really did ask at overlapping times: one waited for the technician.
+    assert any(q.answered_at_s - q.asked_at_s > bench.operator.delay_s + 1 for q in requests)
+
+
+def test_a_rig_fault_in_one_slot_leaves_the_others_running(tmp_path) -> None:
+    cameras = "".join(camera(f"C-{n}", "outdoor") for n in range(1, 6))
+    records, bench, error = run(tmp_path, cameras, extra='[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 1\n')
+    assert records["C-1"].disposition.value == "aborted" and records["C-1"].slot == 1
+    others = [r for r in records.values() if r.serial != "C-1"]
+    assert len(others) == 4 and all(r.disposition.value == "pass" and r.slot == 2 for r in others)
+    assert error is not None and "slot 1 stopped after C-1" in str(error)
+
+
+def test_the_technician_s_swap_time_passes_between_two_cameras_of_a_slot(tmp_path) -> None:
+    cameras = camera("A-1", "mini") + camera("B-2", "mini") + camera("C-3", "mini")
+    fast, _, _ = run(tmp_path / "fast", cameras, swap_s=0)
+    slow, _, _ = run(tmp_path / "slow", cameras, swap_s=100)
+    third_fast, third_slow = fast["C-3"], slow["C-3"]
+    assert third_slow.started_s - third_fast.started_s == pytest.approx(100, abs=1)
+
+
+def test_the_same_seed_gives_the_same_run(tmp_path) -> None:
+    cameras = (camera("A-1", "outdoor", "sync_module_glitch") + camera("B-2", "mini", "router_down")
+               + camera("C-3", "outdoor", "camera_glitch") + camera("D-4", "mini"))
+    first, _, _ = run(tmp_path / "a", cameras)
+    second, _, _ = run(tmp_path / "b", cameras)
+    assert [(r.serial, r.slot, r.started_s, r.finished_s, r.notes) for r in first.values()] == [
+        (r.serial, r.slot, r.started_s, r.finished_s, r.notes) for r in second.values()]
