@@ -82,7 +82,8 @@ def build_sim_hardware(
     slots = [SlotSim(1, config, wiring, ina219, world)]
     for number in range(2, config.slot_count + 1):
         cfg = config.slot_config(number)
-        slot_wiring = BenchWiring(cfg, factory, clock, power=power, outlets=("camera",))
+        slot_wiring = BenchWiring(cfg, factory, clock, power=power, outlets=("camera",), log_prefix=f"slot{number}.",
+                                  sim_log_path=str(sim_log) if sim_log else None)
         slot_ina = Ina219Emulator(address=cfg.power_meter.address, shunt_ohm=cfg.power_meter.shunt_ohm,
                                   bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
         i2c_bus.attach(slot_ina)

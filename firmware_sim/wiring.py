@@ -63,9 +63,11 @@ class BenchWiring:
         sim_log_path: str | None = None,
         power: SimPower | None = None,
         outlets: tuple[str, ...] = OUTLET_NAMES,
+        log_prefix: str = "",
     ) -> None:
         self.clock = clock
         self.factory = factory
+        self.log_prefix = log_prefix   # another slot's devices in the shared sim log: "slot2.camera"
         self.power = power if power is not None else SimPower(clock, create=False)
         if relay_board is not None:
             self.power.emulators.setdefault(("lcus", ANY_PORT), relay_board)
@@ -170,7 +172,7 @@ class BenchWiring:
     def _write_log(self, change: DeviceChange) -> None:
         if self._log is None:
             return
-        self._log.write(f"{change.t_s:.6f},{change.device},{'on' if change.state else 'off'}\n")
+        self._log.write(f"{change.t_s:.6f},{self.log_prefix}{change.device},{'on' if change.state else 'off'}\n")
         self._sync_log()
 
     def _sync_log(self) -> None:

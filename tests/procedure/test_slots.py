@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_a_camera_glitch_beside_a_stuck_sync_module_is_still_fixed_by_restart_ca
 
 
 def test_a_camera_glitch_alone_is_cured_by_the_camera_s_own_restart(tmp_path) -> None:
-    records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "camera_glitch") + camera("B-2", "mini"))
+    records, _bench, _ = run(tmp_path, camera("A-1", "outdoor", "camera_glitch") + camera("B-2", "mini"))
     assert records["A-1"].disposition.value == "fixed" and records["A-1"].fixed_by == "restart_camera"
     assert records["B-2"].disposition.value == "pass"
 
@@ -94,7 +95,7 @@ def test_prompts_from_two_slots_are_answered_one_after_the_other_each_naming_its
     assert all(r.disposition.value == "fixed" for r in records.values())
     requests = bench.operator.requests
     assert len(requests) >= 4
-    for earlier, later in zip(requests, requests[1:], strict=False):
+    for earlier, later in itertools.pairwise(requests):
         assert later.answered_at_s - later.asked_at_s >= bench.operator.delay_s - 1e-9
         assert later.answered_at_s >= earlier.answered_at_s + bench.operator.delay_s - 1e-9
     slot_of = {r.serial: r.slot for r in records.values()}
@@ -105,7 +106,7 @@ def test_prompts_from_two_slots_are_answered_one_after_the_other_each_naming_its
 
 def test_a_rig_fault_in_one_slot_leaves_the_others_running(tmp_path) -> None:
     cameras = "".join(camera(f"C-{n}", "outdoor") for n in range(1, 6))
-    records, bench, error = run(tmp_path, cameras, extra='[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 1\n')
+    records, _bench, error = run(tmp_path, cameras, extra='[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 1\n')
     assert records["C-1"].disposition.value == "aborted" and records["C-1"].slot == 1
     others = [r for r in records.values() if r.serial != "C-1"]
     assert len(others) == 4 and all(r.disposition.value == "pass" and r.slot == 2 for r in others)

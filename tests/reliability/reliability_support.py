@@ -83,22 +83,35 @@ class SimLog:
         return last
 
     def outlet_offs(self) -> int:
-        """How many times an outlet was switched off so far (each is a fix under way)."""
-        return sum(1 for _, device, state in self.changes if device in OUTLET_NAMES and state == "off")
+        """How many times an outlet was switched off so far (each is a fix under way), in any slot."""
+        return sum(1 for _, device, state in self.changes if _own(device) in OUTLET_NAMES and state == "off")
 
     def anything_off(self) -> bool:
         """Is an outlet off or an actuator on, as of the last line? (i.e. a fix or a test is in progress)"""
         final = self.final_states()
-        return any(final.get(name) == "off" for name in OUTLET_NAMES) or any(
-            final.get(name) == "on" for name in ACTUATOR_NAMES
+        return any(state == "off" for device, state in final.items() if _own(device) in OUTLET_NAMES) or any(
+            state == "on" for device, state in final.items() if _own(device) in ACTUATOR_NAMES
         )
+
+    def slots(self) -> list[str]:
+        """The slot prefixes in the log: "" for slot 1, "slot2." and so on for the others."""
+        return sorted({device[: -len(_own(device))] for _, device, _ in self.changes})
+
+
+def _own(device: str) -> str:
+    """A device's name without its slot prefix ("slot2.camera" -> "camera")."""
+    return device.rsplit(".", 1)[-1]
 
 
 def assert_safe_state(log: SimLog) -> None:
-    """Every outlet powered and every actuator released, as the simulator last saw them."""
+    """Every outlet powered and every actuator released, in every slot, as the simulator last saw them."""
     final = log.final_states()
     assert {name: final.get(name) for name in OUTLET_NAMES} == dict.fromkeys(OUTLET_NAMES, "on"), final
     assert {name: final.get(name) for name in ACTUATOR_NAMES} == dict.fromkeys(ACTUATOR_NAMES, "off"), final
+    for prefix in log.slots():
+        if prefix:
+            assert final.get(f"{prefix}camera") == "on", final
+            assert {n: final.get(prefix + n) for n in ACTUATOR_NAMES} == dict.fromkeys(ACTUATOR_NAMES, "off"), final
 
 
 # -- the results CSV --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ RUNS_PER_SIGNAL = 4
 START_TIMEOUT_S = 20.0   # generous: a loaded CI machine may take a while to start Python
 EXIT_TIMEOUT_S = 20.0
 POLL_S = 0.003
+KILL_SLOTS = 2           # slots of the several-slot runs (every slot's outlets on after the signal)
 
 
 @dataclass
@@ -47,13 +48,14 @@ def _wait_for(condition, timeout_s: float) -> bool:
     return False
 
 
-def kill_once(workdir: Path, sig: signal.Signals, aim_at_off: int, delay_s: float) -> KillOutcome:
+def kill_once(workdir: Path, sig: signal.Signals, aim_at_off: int, delay_s: float,
+              extra: tuple[str, ...] = ()) -> KillOutcome:
     """One run, signalled ``delay_s`` after its ``aim_at_off``-th outlet switch-off (0: after the start)."""
     workdir.mkdir()
     log_path = workdir / "sim.csv"
     proc = start_rig(
         ["test", "--sim", SCENARIO, "--speed", str(SPEED), "--sim-log", log_path, "--csv", workdir / "r.csv",
-         "--no-sheets"],
+         "--no-sheets", *extra],
         workdir / "stderr.txt",
         workdir,
     )
@@ -93,7 +95,18 @@ EXPECTED_RETURN = {
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
 def test_every_outlet_is_on_after_a_signal_at_a_random_moment(tmp_path: Path, sig: signal.Signals) -> None:
-    rng = random.Random(f"kill-signals:{sig.name}")
+    kill_runs(tmp_path, sig)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_every_outlet_of_every_slot_is_on_after_a_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    outcomes = kill_runs(tmp_path, sig, ("--slots", str(KILL_SLOTS)))
+    for outcome in outcomes:
+        assert len(outcome.log.slots()) == KILL_SLOTS, outcome.log.slots()   # every slot's harness was logged
+
+
+def kill_runs(tmp_path: Path, sig: signal.Signals, extra: tuple[str, ...] = ()) -> list[KillOutcome]:
+    rng = random.Random(f"kill-signals:{sig.name}:{' '.join(extra)}")
     plans = []
     for run in range(RUNS_PER_SIGNAL):
         aim_at_off = rng.randint(1, 3) if run % 2 == 0 else 0
@@ -101,7 +114,7 @@ def test_every_outlet_is_on_after_a_signal_at_a_random_moment(tmp_path: Path, si
         plans.append((tmp_path / f"run{run}", aim_at_off, delay_s))
     # The runs mostly sleep (pacing), so they can share the machine without disturbing each other's timing.
     with ThreadPoolExecutor(max_workers=RUNS_PER_SIGNAL) as pool:
-        outcomes = list(pool.map(lambda plan: kill_once(plan[0], sig, plan[1], plan[2]), plans))
+        outcomes = list(pool.map(lambda plan: kill_once(plan[0], sig, plan[1], plan[2], extra), plans))
 
     for outcome in outcomes:
         assert "Traceback" not in outcome.stderr, outcome.stderr
@@ -116,3 +129,4 @@ def test_every_outlet_is_on_after_a_signal_at_a_random_moment(tmp_path: Path, si
     assert sum(o.alive_at_kill for o in outcomes) >= RUNS_PER_SIGNAL - 1, "most kills came after the run"
     landed = sum(o.landed_mid_fix for o in outcomes)
     assert landed >= 2, f"only {landed} kill(s) landed while something was off: the test proved too little"
+    return outcomes
