@@ -90,4 +90,9 @@ def build_sim_hardware(
         slot_world = BenchWorld(cfg, scenario, clock, factory, slot_wiring, slot_ina, seed=seed,
                                 i2c_bus=i2c_bus, shared_with=world)  # same seed: same camera behaviour
         slots.append(SlotSim(number, cfg, slot_wiring, slot_ina, slot_world))
+    # The slots' MCP23017s (their camera outlets and actuators) on the power meters' bus.
+    for key, emulator in power.emulators.items():
+        if isinstance(key, tuple) and key[0] == "mcp23017":
+            i2c_bus.attach(emulator)
+    power.overrides["mcp23017"] = i2c_bus
     return SimHardware(config, clock, factory, power, wiring, ina219, i2c_bus, world, scenario, slots)

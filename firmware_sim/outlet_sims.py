@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.kasa_plug import KasaPlugEmulator
+from firmware_sim.mcp23017 import Mcp23017Emulator
 from firmware_sim.relay_board import RelayBoardEmulator
 from rig.hardware.power import get_backend
 
@@ -55,8 +56,10 @@ class SimPower:
 
     def close(self) -> None:
         for emulator in self._owned:
-            with contextlib.suppress(OSError):
-                emulator.close()
+            close = getattr(emulator, "close", None)   # an I2C chip has nothing to close
+            if close is not None:
+                with contextlib.suppress(OSError):
+                    close()
         self._owned = []
 
 
@@ -103,7 +106,19 @@ def simulate_kasa(name: str, settings: Any, wiring: BenchWiring) -> bool:
     return plug.relay_on
 
 
-SIM_ADAPTERS: dict[str, SimAdapter] = {"gpio": simulate_gpio, "lcus": simulate_lcus, "kasa": simulate_kasa}
+def expander_emulator(power: SimPower, address: int) -> Mcp23017Emulator:
+    """The bench's MCP23017 at ``address`` (the bench builder attaches every one to the I2C bus)."""
+    return power.emulator(("mcp23017", address), lambda: Mcp23017Emulator(address))
+
+
+def simulate_mcp23017(name: str, settings: Any, wiring: BenchWiring) -> bool:
+    chip = expander_emulator(wiring.power, settings.address)
+    return wiring.attach_line(name, chip, settings.line, active_level=not settings.active_low,
+                              normally_on=settings.normally_on)
+
+
+SIM_ADAPTERS: dict[str, SimAdapter] = {"gpio": simulate_gpio, "lcus": simulate_lcus, "kasa": simulate_kasa,
+                                       "mcp23017": simulate_mcp23017}
 
 
 def sim_adapter(backend: str) -> SimAdapter:

@@ -17,10 +17,10 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from firmware_sim.clock import VirtualClock
-from firmware_sim.outlet_sims import ANY_PORT, SimPower, sim_adapter
+from firmware_sim.outlet_sims import ANY_PORT, SimPower, expander_emulator, sim_adapter
 from firmware_sim.pins import VirtualMockFactory
 from firmware_sim.relay_board import RelayBoardEmulator
 from rig.core.config import ACTUATOR_NAMES, OUTLET_NAMES, RigConfig
@@ -81,7 +81,12 @@ class BenchWiring:
             self._states[name] = sim_adapter(oc.backend)(name, oc.settings, self)
         for name in ACTUATOR_NAMES:
             ac = cfg.actuators[name]
-            self._states[name] = self.attach_pin(name, ac.pin, active_level=ac.active_high, normally_on=False)
+            if ac.expander is not None:
+                chip = expander_emulator(self.power, ac.expander)
+                self._states[name] = self.attach_line(name, chip, ac.line, active_level=ac.active_high,
+                                                      normally_on=False)
+            else:
+                self._states[name] = self.attach_pin(name, ac.pin, active_level=ac.active_high, normally_on=False)
         self.history: list[DeviceChange] = [
             DeviceChange(clock.now(), name, state) for name, state in self._states.items()
         ]
@@ -97,6 +102,20 @@ class BenchWiring:
         role = _PinRole(device, active_level=active_level, normally_on=normally_on)
         self._pins[bcm] = role
         return self._settle_pin(self.factory, bcm, role)
+
+    def attach_line(self, device: str, chip: Any, line: int, active_level: bool, normally_on: bool) -> bool:
+        """Wire a relay or MOSFET input on MCP23017 ``line`` to ``device``; returns its state before the rig starts
+        (an expander line powers up as an input: the relay released)."""
+
+        def changed(pin: int, level: bool) -> None:
+            if pin == line:
+                energised = level == active_level
+                self.set_power(device, (not energised) if normally_on else energised)
+
+        chip.subscribe(changed)
+        driven = chip.output_level(line)
+        energised = driven is not None and driven == active_level
+        return (not energised) if normally_on else energised
 
     # -- queries and listeners -----------------------------------------------------------------------------
 

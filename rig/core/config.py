@@ -104,8 +104,23 @@ class OutletConfig(_Strict):
 
 
 class ActuatorConfig(_Strict):
-    pin: BcmPin
+    pin: BcmPin | None = None
+    expander: int | None = Field(None, ge=0x20, le=0x27, description="an MCP23017's address, instead of a pin")
+    line: int | None = Field(None, ge=0, le=15, description="the expander line: GPA0-7 are 0-7, GPB0-7 8-15")
     active_high: bool = True
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ActuatorConfig:
+        if (self.pin is None) == (self.expander is None):
+            raise ValueError("pin: give either pin (a GPIO) or expander and line (an MCP23017 line)")
+        if (self.expander is None) != (self.line is None):
+            raise ValueError("line: expander and line go together")
+        return self
+
+    def expander_line(self, i2c_bus: int) -> tuple[str, int, int, int] | None:
+        if self.expander is None or self.line is None:
+            return None
+        return ("mcp23017", i2c_bus, self.expander, self.line)
 
 
 class NetworkConfig(_Strict):
@@ -290,11 +305,10 @@ class RigConfig(_Strict):
                 raise ValueError(f"{key}: GPIO{pin} is already used by {owners[pin]}")
             owners[pin] = key
         claimed: dict[object, str] = {}
-        for name, outlet in self.outlets.items():
-            for key, (resource, what) in outlet.settings.claims().items():
-                if resource in claimed:
-                    raise ValueError(f"outlets.{name}.{key}: {what} is already used by {claimed[resource]}")
-                claimed[resource] = f"outlets.{name}.{key}"
+        for key, (resource, what) in self.claimed_resources().items():
+            if resource in claimed:
+                raise ValueError(f"{key}: {what} is already used by {claimed[resource]}")
+            claimed[resource] = key
         return self
 
     def gpio_pins(self) -> dict[str, int]:
@@ -304,8 +318,23 @@ class RigConfig(_Strict):
             for key, pin in outlet.settings.gpio_pins().items():
                 pins[f"outlets.{name}.{key}"] = pin
         for name, actuator in self.actuators.items():
-            pins[f"actuators.{name}.pin"] = actuator.pin
+            if actuator.pin is not None:
+                pins[f"actuators.{name}.pin"] = actuator.pin
         return pins
+
+    def claimed_resources(self, own_only: bool = False) -> dict[str, tuple[object, str]]:
+        """Relay channels, expander lines and the like, by config key: each may be used once."""
+        claims: dict[str, tuple[object, str]] = {}
+        for name, outlet in self.outlets.items():
+            if own_only and name != "camera":
+                continue
+            for key, claim in outlet.settings.claims().items():
+                claims[f"outlets.{name}.{key}"] = claim
+        for name, actuator in self.actuators.items():
+            line = actuator.expander_line(self.power_meter.i2c_bus)
+            if line is not None:
+                claims[f"actuators.{name}.line"] = (line, f"MCP23017 0x{line[2]:02x} line {line[3]}")
+        return claims
 
 
 def _resolve_outlet(name: str, table: dict[str, Any], data: dict[str, Any], legacy: str) -> dict[str, Any]:
@@ -410,13 +439,10 @@ def check_slots_apart(config: RigConfig) -> None:
             raise ValueError(f"{prefix}power_meter.address: 0x{bus_address[1]:02x} on I2C bus {bus_address[0]} is "
                              f"already used by {addresses[bus_address]}")
         addresses[bus_address] = f"{prefix}power_meter.address"
-        for name, outlet in cfg.outlets.items():
-            if slot > 1 and name != "camera":
-                continue
-            for key, (resource, what) in outlet.settings.claims().items():
-                if resource in claimed:
-                    raise ValueError(f"{prefix}outlets.{name}.{key}: {what} is already used by {claimed[resource]}")
-                claimed[resource] = f"{prefix}outlets.{name}.{key}"
+        for key, (resource, what) in cfg.claimed_resources(own_only=slot > 1).items():
+            if resource in claimed:
+                raise ValueError(f"{prefix}{key}: {what} is already used by {claimed[resource]}")
+            claimed[resource] = prefix + key
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -478,41 +504,80 @@ def load_config(path: str | Path | None = None) -> RigConfig:
     return parse_config(read_text_file(path, "config", ConfigError), str(path))
 
 
-# Native GPIOs free on the reference fixture, for the simulator's extra slots (`--slots N` beyond the config's):
-# per slot (photodiode, camera outlet, five actuators in ACTUATOR_NAMES order).
-REFERENCE_SLOT_PINS: dict[int, tuple[int, ...]] = {
-    2: (27, 4, 7, 8, 9, 10, 11),
-}
+# The simulator's extra slots (`--slots N` beyond the config's), on the reference fixture's free resources:
+# slot 2 on native GPIOs (photodiode, camera outlet, five actuators in ACTUATOR_NAMES order); every further
+# slot's photodiode on a native GPIO and its camera outlet and actuators on six lines of an MCP23017
+# (lines +0..+5 of GPA or GPB, as in rig/defaults/fixture-4slot.toml); INA219s from 0x40 up.
+GPIO_SLOT_PINS = (27, 4, 7, 8, 9, 10, 11)
+PHOTODIODE_PINS = (27, 22, 23, 24, 25, 18, 19, 4)
+EXPANDER_BLOCKS = tuple((address, base) for address in range(0x20, 0x28) for base in (0, 8))
 
 
 def with_reference_slots(config: RigConfig, slots: int) -> RigConfig:
-    """``config`` with slots up to ``slots``: the config's own, then reference slots on free pins and INA219
-    addresses (slot 1's shapes: same polarities and backends). One line when the fixture has no room for more."""
+    """``config`` with slots up to ``slots``: the config's own, then reference slots on free pins, expander
+    lines and INA219 addresses (slot 1's polarities). One line when the fixture has no room for more."""
     if slots <= config.slot_count:
         return config
     if slots > MAX_SLOTS:
         raise ConfigError(f"--slots: at most {MAX_SLOTS} slots (got {slots})")
-    added = dict(config.slots)
-    camera = config.outlets["camera"]
+    widened = config
     for slot in range(config.slot_count + 1, slots + 1):
-        pins = REFERENCE_SLOT_PINS.get(slot)
-        if pins is None or camera.backend != "gpio":
-            raise ConfigError(f"--slots {slots}: the fixture has {config.slot_count} slot(s) and no free GPIOs for "
-                              f"slot {slot}: describe it in the config's [slots.{slot}] tables")
-        photodiode_pin, outlet_pin, *actuator_pins = pins
-        added[slot] = config.model_copy(update={
-            "bench": config.bench.model_copy(update={"slots": None}),
-            "slots": {},
-            "photodiode": config.photodiode.model_copy(update={"pin": photodiode_pin}),
-            "power_meter": config.power_meter.model_copy(update={"address": 0x40 + slot - 1}),
-            "outlets": {**config.outlets, "camera": camera.model_copy(
-                update={"settings": camera.settings.model_copy(update={"pin": outlet_pin})})},
-            "actuators": {name: config.actuators[name].model_copy(update={"pin": pin})
-                          for name, pin in zip(ACTUATOR_NAMES, actuator_pins, strict=True)},
-        })
-    widened = config.model_copy(update={"slots": added, "bench": config.bench.model_copy(update={"slots": slots})})
+        added = _reference_slot(widened, slot)
+        if added is None:
+            raise ConfigError(f"--slots {slots}: the fixture has no free pins or expander lines for slot {slot}: "
+                              f"describe it in the config's [slots.{slot}] tables")
+        widened = widened.model_copy(update={"slots": {**widened.slots, slot: added},
+                                             "bench": widened.bench.model_copy(update={"slots": slot})})
     try:
         check_slots_apart(widened)
     except ValueError as exc:
         raise ConfigError(f"--slots {slots}: {exc}") from None
     return widened
+
+
+def _reference_slot(config: RigConfig, slot: int) -> RigConfig | None:
+    used_pins: set[int] = set()
+    used: set[object] = set()
+    addresses: set[int] = set()
+    for n in range(1, config.slot_count + 1):
+        cfg = config.slot_config(n)
+        used_pins |= set(cfg.gpio_pins().values())
+        used |= {resource for resource, _ in cfg.claimed_resources().values()}
+        addresses.add(cfg.power_meter.address)
+    address = next((a for a in range(0x40, 0x50) if a not in addresses), None)
+    camera = config.outlets["camera"]
+    active_low = bool(getattr(camera.settings, "active_low", True))
+    base = {"bench": config.bench.model_copy(update={"slots": None}), "slots": {},
+            "power_meter": config.power_meter.model_copy(update={"address": address})}
+    if address is None:
+        return None
+    if camera.backend == "gpio" and not used_pins & set(GPIO_SLOT_PINS):
+        photodiode_pin, outlet_pin, *actuator_pins = GPIO_SLOT_PINS
+        return config.model_copy(update={
+            **base,
+            "photodiode": config.photodiode.model_copy(update={"pin": photodiode_pin}),
+            "outlets": {**config.outlets, "camera": camera.model_copy(
+                update={"settings": camera.settings.model_copy(update={"pin": outlet_pin})})},
+            "actuators": {name: config.actuators[name].model_copy(update={"pin": pin})
+                          for name, pin in zip(ACTUATOR_NAMES, actuator_pins, strict=True)},
+        })
+    photodiode_pin = next((p for p in PHOTODIODE_PINS if p not in used_pins), None)
+    bus = config.power_meter.i2c_bus
+    block = next(((a, b) for a, b in EXPANDER_BLOCKS
+                  if not any(("mcp23017", bus, a, b + k) in used for k in range(6))), None)
+    if photodiode_pin is None or block is None:
+        return None
+    chip, first = block
+    from rig.hardware.power import get_backend  # the backends import this module
+
+    settings = get_backend("mcp23017").settings(address=chip, line=first, active_low=active_low, normally_on=True,
+                                                i2c_bus=bus)
+    return config.model_copy(update={
+        **base,
+        "photodiode": config.photodiode.model_copy(update={"pin": photodiode_pin}),
+        "outlets": {**config.outlets, "camera": OutletConfig(backend="mcp23017", settings=settings)},
+        "actuators": {name: ActuatorConfig(expander=chip, line=first + 1 + k,
+                                           active_high=config.actuators[name].active_high)
+                      for k, name in enumerate(("battery_changeover", "motion_light", "reset_button",
+                                                "motion_stimulus", "load_switch"))},
+    })

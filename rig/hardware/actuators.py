@@ -29,16 +29,23 @@ class ActuatorError(RuntimeError):
 class Actuator:
     """One GPIO-driven actuator: ``on`` (active) / ``off`` (released), ``is_active``, clock-timed ``pulse``."""
 
-    def __init__(self, name: str, pin: int, active_high: bool, clock: Clock, pin_factory: Any = None) -> None:
+    def __init__(self, name: str, pin: int | None, active_high: bool, clock: Clock, pin_factory: Any = None,
+                 expander: tuple[Any, int, int] | None = None) -> None:
+        """On GPIO ``pin``, or on ``expander`` = (I2C bus, MCP23017 address, line) for a slot out of GPIOs."""
         self.name = name
         self.pin = pin
         self.clock = clock
+        self.where = f"GPIO{pin}" if expander is None else f"MCP23017 0x{expander[1]:02x} line {expander[2]}"
         try:
-            self._device = OutputDevice(
-                pin, active_high=active_high, initial_value=False, pin_factory=pin_factory
-            )
+            if expander is not None:
+                from rig.hardware.expander import ExpanderLine
+
+                self._device: Any = ExpanderLine(*expander, active_high=active_high, initial_value=False)
+            else:
+                self._device = OutputDevice(pin, active_high=active_high, initial_value=False, pin_factory=pin_factory)
         except Exception as exc:
-            raise ActuatorError(f"actuator {name}: cannot drive GPIO{pin}: {type(exc).__name__}: {exc}") from exc
+            raise ActuatorError(
+                f"actuator {name}: cannot drive {self.where}: {type(exc).__name__}: {exc}") from exc
 
     @property
     def is_active(self) -> bool:
@@ -67,7 +74,7 @@ class Actuator:
         self._device.close()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name} GPIO{self.pin} {'active' if self.is_active else 'released'}>"
+        return f"<{type(self).__name__} {self.name} {self.where} {'active' if self.is_active else 'released'}>"
 
 
 class ResetButton(Actuator):
@@ -135,12 +142,21 @@ class Actuators:
         self.battery_changeover = battery_changeover
 
     @classmethod
-    def from_config(cls, cfg: RigConfig, clock: Clock, pin_factory: Any = None) -> Actuators:
+    def from_config(cls, cfg: RigConfig, clock: Clock, pin_factory: Any = None, i2c_bus: Any = None) -> Actuators:
+        """``i2c_bus``: where expander-driven actuators' MCP23017s are (the power meter's bus)."""
         built: dict[str, Actuator] = {}
         try:
             for name in ACTUATOR_NAMES:
                 ac = cfg.actuators[name]
-                built[name] = _CLASSES[name](name, ac.pin, ac.active_high, clock, pin_factory=pin_factory)
+                expander = None
+                if ac.expander is not None:
+                    if i2c_bus is None:
+                        from rig.hardware.power_meter import open_i2c_bus
+
+                        i2c_bus = open_i2c_bus(cfg.power_meter.i2c_bus)
+                    expander = (i2c_bus, ac.expander, ac.line)
+                built[name] = _CLASSES[name](name, ac.pin, ac.active_high, clock, pin_factory=pin_factory,
+                                             expander=expander)
         except BaseException:
             for actuator in built.values():
                 actuator.close()

@@ -86,7 +86,7 @@ def build_fixture(
     outlets = OutletBank.from_config(config, clock, pin_factory=pin_factory, overrides=power_overrides)
     try:
         outlets.all_on()
-        actuators = Actuators.from_config(config, clock, pin_factory=pin_factory)
+        actuators = Actuators.from_config(config, clock, pin_factory=pin_factory, i2c_bus=i2c_bus)
         pd = config.photodiode
         photodiode = Photodiode(
             pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up, pin_factory=pin_factory
@@ -130,7 +130,7 @@ def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides:
                                          names=("camera",))
             outlets = shared.joined(own)
             outlets.all_on()
-            actuators = Actuators.from_config(cfg, clock, pin_factory=pin_factory)
+            actuators = Actuators.from_config(cfg, clock, pin_factory=pin_factory, i2c_bus=i2c_bus)
             pd = cfg.photodiode
             photodiode = Photodiode(pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up,
                                     pin_factory=pin_factory)
