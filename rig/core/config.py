@@ -405,6 +405,7 @@ def _slot_config(number: int, table: dict[str, Any], shared: dict[str, Any]) -> 
         first = exc.errors()[0]
         loc = ".".join(printable(str(part)) for part in first["loc"])
         message = printable(first["msg"]).removeprefix("Value error, ")
+        message = message.replace("is already used by ", f"is already used by slots.{number}.")
         raise ValueError(f"slots.{number}.{loc}: {message}" if loc else f"slots.{number}.{message}") from None
 
 

@@ -26,7 +26,7 @@ RUNS_PER_SIGNAL = 4
 START_TIMEOUT_S = 20.0   # generous: a loaded CI machine may take a while to start Python
 EXIT_TIMEOUT_S = 20.0
 POLL_S = 0.003
-KILL_SLOTS = 2           # slots of the several-slot runs (every slot's outlets on after the signal)
+KILL_SLOTS = 4           # slots of the several-slot runs (every slot's outlets on after the signal)
 
 
 @dataclass
