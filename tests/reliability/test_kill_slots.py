@@ -63,7 +63,8 @@ def test_sigkill_with_four_slots_never_tears_or_loses_a_row(tmp_path: Path) -> N
         after = read_results(csv_path) if csv_path.exists() and csv_path.stat().st_size else []
         assert after[: len(before)] == before   # appending never rewrites
         new = after[len(before):]
-        assert all(row["serial"] in SERIALS and row["slot"] in {str(n) for n in range(1, SLOTS + 1)} and row["disposition"] for row in new)
+        slots = {str(n) for n in range(1, SLOTS + 1)}
+        assert all(row["serial"] in SERIALS and row["slot"] in slots and row["disposition"] for row in new)
         announced = finished_lines(stderr_path.read_text(encoding="utf-8", errors="replace"))
         on_disk = {(int(row["slot"]), row["serial"]) for row in new}
         assert set(announced) <= on_disk, (announced, on_disk)
