@@ -219,6 +219,11 @@ class ProcedureController:
                 continue
             if diagnosis.offline and self._back_after_bench_event(session):
                 return True   # another slot's bench action cured the bench: nothing of this camera's
+            if (self.bench is not None and diagnosis.offline and name != ROUTER_CYCLE and not fix.escalation
+                    and not session.network_ok()):
+                # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
+                if self._bench_cycle(session, diagnosis, get_fix(ROUTER_CYCLE), ROUTER_CYCLE):
+                    return True
             if self.bench is not None and diagnosis.offline and name == ROUTER_CYCLE:
                 if self._bench_cycle(session, diagnosis, fix, ROUTER_CYCLE):
                     return True
@@ -275,7 +280,8 @@ class ProcedureController:
             self.bench.new_events()   # the event this step waited for: acted on here
             outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None)
             step.outcome = outcome
-        return outcome is FixOutcome.VERIFIED
+        # Another bench action during the wait (a router outage another camera brought) is no proof against it.
+        return outcome is FixOutcome.VERIFIED or self._back_after_bench_event(session)
 
     def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
         """Is the diagnosed symptom gone? Offline: online again on the LED and the bench probe. Battery:
