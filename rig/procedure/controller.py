@@ -219,11 +219,11 @@ class ProcedureController:
                 continue
             if diagnosis.offline and self._back_after_bench_event(session):
                 return True   # another slot's bench action cured the bench: nothing of this camera's
+            # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
             if (self.bench is not None and diagnosis.offline and name != ROUTER_CYCLE and not fix.escalation
-                    and not session.network_ok()):
-                # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
-                if self._bench_cycle(session, diagnosis, get_fix(ROUTER_CYCLE), ROUTER_CYCLE):
-                    return True
+                    and not session.network_ok()
+                    and self._bench_cycle(session, diagnosis, get_fix(ROUTER_CYCLE), ROUTER_CYCLE)):
+                return True
             if self.bench is not None and diagnosis.offline and name == ROUTER_CYCLE:
                 if self._bench_cycle(session, diagnosis, fix, ROUTER_CYCLE):
                     return True
