@@ -35,13 +35,15 @@ def test_slots_follow_the_contract_for_every_state() -> None:
         assert s.keys() >= SLOT_KEYS
     assert [s["state"] for s in slots] == ["empty", "testing", "done"]
     assert slots[1]["serial"] == "G8T1-0001" and slots[1]["step"] == "observe"
-    assert slots[1]["countdown"] == {"label": "camera starting up", "remaining_s": 7.5, "total_s": 10.0}
+    assert slots[1]["countdown"] == {"label": "camera starting up", "remaining_s": 7.5, "total_s": 10.0,
+                                     "remaining_text": "7.5 s"}
     clock.sleep(5.0)
     assert client(board).get("/api/slots").json()[1]["countdown"]["remaining_s"] == 2.5
     assert slots[2]["disposition"] == "fixed"
     cameras = client(board).get("/api/cameras").json()
     assert cameras == [{"serial": "MINI-0009", "slot": 3, "model": "mini", "disposition": "fixed",
-                        "fixed_by": "readd_camera", "duration_s": 737.4, "notes": None}]
+                        "fixed_by": "readd_camera", "duration_s": 737.4, "duration_text": "12 min 17 s",
+                        "notes": None}]
     assert cameras[0].keys() >= CAMERA_KEYS
 
 
