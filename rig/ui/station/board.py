@@ -259,7 +259,8 @@ class StationBoard:
                     "disposition": c.disposition,
                     "fixed_by": c.fixed_by or None,
                     "duration_s": None if c.duration_s is None else round(c.duration_s, 1),
-                    "duration_text": duration_text(c.duration_s),
+                    # from the CSV's own figure (0.1 s), so the page and `rig report` say the same
+                    "duration_text": duration_text(None if c.duration_s is None else round(c.duration_s, 1)),
                     "notes": c.notes or None,
                 }
                 for c in self.finished
