@@ -25,7 +25,7 @@ from rig.ui.scanner import MODELS, CameraId, SerialError, validate_serial
 from rig.ui.station.board import LED_STRIP_S, StationBoard
 from rig.ui.station.led import PhotodiodeLedSource
 from rig.ui.station.listener import BoardListener
-from rig.ui.station.page_operator import PageOperator
+from rig.ui.station.page_operator import PageOperator, ShownOperator
 from rig.ui.station.scans import ScannedCameras
 from rig.ui.station.server import StationServer, create_app
 
@@ -187,7 +187,8 @@ class _PageSetup:
             cameras = ScannedCameras(board, bench.clock, mount,
                                      done=lambda: self.exit_when_done and tested >= serials)
         else:
-            operator, cameras = bench.operator, bench.cameras
+            operator = ShownOperator(board, lambda _serial: SLOT, bench.operator)
+            cameras = bench.cameras
         return OpenBench(ProcedureController(bench.fixture, operator, listener), cameras, bench.close)
 
     def real_bench(self, config, model: str) -> OpenBench:

@@ -135,3 +135,25 @@ def test_the_page_and_its_assets_come_from_the_package() -> None:
     for asset in ("station.js", "station.css", "change_wifi.svg", "delete_camera.svg", "readd_camera.svg"):
         assert web.get(f"/static/{asset}").status_code == 200, asset
     assert "http" not in page.text.replace("http://www.w3.org", "")  # nothing fetched from the internet
+
+
+def test_the_simulated_technicians_prompts_are_shown_while_it_works_and_gone_after() -> None:
+    from rig.procedure.operator import OperatorReply
+    from rig.ui.station.page_operator import ShownOperator
+
+    board = StationBoard(VirtualClock(), slots=2)
+    board.load(2, "MINI-0009", "mini")
+    seen: list[list[dict]] = []
+
+    class Technician:   # the person at the bench: sees the page while doing the app step
+        def request(self, task, serial, instructions, timeout_s):
+            assert board.slots_json()[1]["state"] == "waiting_operator"
+            seen.append(board.prompts_json())
+            return OperatorReply(False, "the app showed an error")
+
+    reply = ShownOperator(board, lambda _serial: 2, Technician()).request(
+        OperatorTask.READD_CAMERA, "MINI-0009", "re-add it", 600.0)
+    assert not reply.done and reply.note == "the app showed an error"
+    assert [(p["slot"], p["serial"], p["task"], p["remaining_text"]) for p in seen[0]] == [
+        (2, "MINI-0009", "readd_camera", "10 min")]
+    assert board.prompts_json() == [] and board.slots_json()[1]["state"] == "testing"
