@@ -14,12 +14,11 @@ import click
 
 from rig.cli import RigError
 from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
-from rig.cli.test import OpenBench, finish_batch, open_sim_bench, opened_batch, run_on_bench
+from rig.cli.test import OpenBench, batch_output_options, finish_batch, open_sim_bench, opened_batch, run_on_bench
 from rig.core.colors import DISPOSITION_COLORS
 from rig.core.lock import FixtureBusy
 from rig.core.stop import StopFlag, stop_on_signals
 from rig.output.results import ResultsError, check_results_path
-from rig.output.writers import OUTPUT_NAMES
 from rig.procedure.controller import ProcedureController
 from rig.ui.scanner import MODELS, CameraId, SerialError, validate_serial
 from rig.ui.station.board import LED_STRIP_S, StationBoard
@@ -47,15 +46,7 @@ SLOT = 1           # one slot until the multi-slot scheduler drives one runner p
                    "(scan a scenario serial to load that camera).")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help=f"--sim: pace virtual time at this many times real time [default: {SIM_SPEED:g}].")
-@click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
-              help="Results CSV: one row per camera, appended.")
-@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
-@click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
-@click.option("--sheets/--no-sheets", default=True, show_default=True,
-              help="Write each camera's HTML report sheet beside its record.")
-@click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
-              help="What to write for each camera (repeat; default: all). The CSV row is always written.")
+@batch_output_options
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on the page (the fixture).")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,

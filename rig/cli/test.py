@@ -26,19 +26,31 @@ from rig.ui.scanner import MODELS, CameraId, FixedCamera, ScannerInput, SerialEr
 EXIT_BATCH_STOPPED = 3   # a rig fault stopped the batch
 EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size limit, unwritable folder)
 
+_BATCH_OUTPUT_OPTIONS = [
+    click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
+                 help="Results CSV: one row per camera, appended."),
+    click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
+                 help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV]."),
+    click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True),
+    click.option("--sheets/--no-sheets", default=True, show_default=True,
+                 help="Write each camera's HTML report sheet beside its record."),
+    click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
+                 help="What to write for each camera (repeat; default: all). The CSV row is always written."),
+]
+
+
+def batch_output_options(command):
+    """``--csv --records --trace-format --sheets --output``: what a batch writes, the same for every command
+    that runs one (``rig test``, ``rig station``)."""
+    for option in reversed(_BATCH_OUTPUT_OPTIONS):
+        command = option(command)
+    return command
+
 
 @click.command()
 @click.option("--sim", is_flag=True, help="Run on the simulated bench (SCENARIO, or the built-in one).")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
-              help="Results CSV: one row per camera, appended.")
-@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
-@click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
-@click.option("--sheets/--no-sheets", default=True, show_default=True,
-              help="Write each camera's HTML report sheet beside its record.")
-@click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
-              help="What to write for each camera (repeat; default: all). The CSV row is always written.")
+@batch_output_options
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on this run.")
