@@ -50,7 +50,10 @@ def test_the_page_loads_cameras_by_scanning_and_answers_the_app_step(tmp_path: P
             assert "Change WiFi" in page.locator("[data-testid=prompts] h2").first.inner_text()
             left = page.locator("[data-testid=prompt-left]").first.inner_text()
             assert left.endswith(" left") and ("min" in left or " s " in left + " "), left
-            page.screenshot(path=str(tmp_path / "prompt.png"))
+            page.screenshot(path=str(tmp_path / "prompt-tablet.png"))
+            page.set_viewport_size({"width": SIZES["monitor"][0], "height": SIZES["monitor"][1]})
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+            page.screenshot(path=str(tmp_path / "prompt-monitor.png"))
             page.locator("[data-testid=prompt-done]").first.click()
             prompt.wait_for_element_state("hidden")
             verdict = page.wait_for_selector("[data-testid=slot-1] [data-testid=disposition]", timeout=60_000)
