@@ -36,7 +36,8 @@ WIRING_DIR = Path(__file__).resolve().parent
 SIGNAL_FILE = "harness.yml"
 POWER_FILE = "power.yml"
 SERIAL_FILE = "serial_relays.yml"
-HARNESS_FILES = (SIGNAL_FILE, POWER_FILE, SERIAL_FILE)
+SLOTS_FILE = "harness-4slot.yml"   # the 4-slot reference: checked against its own config by slots_check.py
+HARNESS_FILES = (SIGNAL_FILE, POWER_FILE, SERIAL_FILE, SLOTS_FILE)
 PINMAP_FILE = "pinmap.csv"
 PINMAP_COLUMNS = (
     "header_pin", "bcm", "signal", "config_key", "active", "pull", "to",
