@@ -28,6 +28,7 @@ sys.path.insert(0, str(WIRING_DIR))
 from crosscheck import (  # noqa: E402  (beside this script, which runs as a file)
     HEADER_BCM,
     I2C_BUS_PINS,
+    NORMALLY_OFF_CONTACTS,
     NORMALLY_ON_CONTACTS,
     PI_HEADER,
     PINMAP_FILE,
@@ -255,8 +256,10 @@ class _SlotChecker:
         if row.pull != fact.pull:
             self.problem(f"{fact.key}: active {fact.active} needs pull {fact.pull}, {row.where} says pull "
                          f"{row.pull or 'none'}")
-        if fact.contact and fact.contact == "NC" and row.contact not in NORMALLY_ON_CONTACTS:
-            self.problem(f"{fact.key}: config says normally on, {row.where} wires it to the {row.contact} side")
+        allowed = NORMALLY_ON_CONTACTS if fact.contact == "NC" else NORMALLY_OFF_CONTACTS
+        if fact.contact and row.contact not in allowed:
+            self.problem(f"{fact.key}: config says normally {'on' if fact.contact == 'NC' else 'off'}, {row.where} "
+                         f"wires it to the {row.contact or 'no'} contact")
         if fact.kind == "expander" and fact.line is not None and row.chip_pin is not None:
             port = pinouts.expander_port(fact.line) if 0 <= fact.line <= 15 else "?"
             want_pin = int(pinouts.pin(EXPANDER_PART, port)) if port != "?" else None
