@@ -3,7 +3,7 @@ and ``harness-4slot.yml``, both ways.
 
 Every GPIO, I2C address, expander line and relay channel the TOML gives a slot must have a pin-map row with the
 same function, and the harness must wire it there; every row and every wired header pin or expander line must
-come from the TOML. Across the whole fixture (slot 1's ``pinmap.csv`` included) no header pin, I2C address,
+come from the TOML. Across the whole fixture (slot 1's top-level tables included) no GPIO, I2C address,
 expander line or relay channel is used twice. The TOML is read with :mod:`tomllib` (merged over the single-slot
 ``fixture.toml``, as the rig merges it), so only PyYAML is needed, as for ``crosscheck.py``.
 
@@ -31,12 +31,10 @@ from crosscheck import (  # noqa: E402  (beside this script, which runs as a fil
     NORMALLY_OFF_CONTACTS,
     NORMALLY_ON_CONTACTS,
     PI_HEADER,
-    PINMAP_FILE,
     Harness,
     header_label,
     label_flags,
     load_harness,
-    parse_pinmap,
 )
 
 HARNESS_FILE = "harness-4slot.yml"
@@ -193,10 +191,10 @@ def _address_in(text: str) -> int | None:
 
 
 class _SlotChecker:
-    def __init__(self, facts: dict[str, Fact], rows: list[SlotRow], harness: Harness, base_bcms: dict[int, str],
+    def __init__(self, facts: dict[str, Fact], rows: list[SlotRow], harness: Harness, base_gpios: dict[str, int],
                  bus: int) -> None:
         self.facts, self.rows, self.harness = facts, rows, harness
-        self.base_bcms = base_bcms        # slot 1 and the bench: BCM -> config key (pinmap.csv)
+        self.base_gpios = base_gpios      # slot 1 and the bench: config key -> BCM
         self.bus = bus
         self.problems: list[str] = []
 
@@ -374,32 +372,33 @@ class _SlotChecker:
 
     def check_unique(self) -> None:
         """No GPIO, I2C address, expander line or relay channel serves two functions anywhere in the fixture."""
-        for row in self.rows:
-            if row.kind == "gpio" and row.bcm in self.base_bcms:
-                self.problem(f"{row.config_key}: GPIO{row.bcm} is already {self.base_bcms[row.bcm]} in "
-                             f"{PINMAP_FILE}")
         claims: dict[str, list[str]] = {}
+        for key, bcm in self.base_gpios.items():
+            claims.setdefault(f"GPIO{bcm}", []).append(key)
         for fact in self.facts.values():
             if fact.kind == "gpio":
                 claims.setdefault(f"GPIO{fact.bcm}", []).append(fact.key)
-            elif fact.kind == "expander":
+            elif fact.kind == "ina219":
+                claims.setdefault(f"I2C address 0x{fact.address or 0:02x}", []).append(fact.key)
+            else:
                 claims.setdefault(f"expander 0x{fact.address or 0:02x} line {fact.line}", []).append(fact.key)
+        for address in sorted({f.address or 0 for f in self.facts.values() if f.kind == "expander"}):
+            claims.setdefault(f"I2C address 0x{address:02x}", []).append(f"the expander at 0x{address:02x}")
         for row in self.rows:
-            if row.kind in ("ina219", "mcp23017"):
-                claims.setdefault(f"I2C address 0x{row.address or 0:02x}", []).append(
-                    row.config_key or f"expander {', '.join(row.to)}")
-            if row.contact:
-                for end in row.to:
-                    claims.setdefault(f"relay channel {end}", []).append(row.config_key)
+            for end in row.to if row.contact else ():
+                claims.setdefault(f"relay channel {end}", []).append(row.config_key)
         for what, keys in claims.items():
             if len(keys) > 1:
                 self.problem(f"{what} is used by {' and '.join(keys)}")
 
 
-def base_gpio_keys(wiring_dir: Path) -> dict[int, str]:
-    """BCM -> config key of slot 1 and the bench, from the single-slot ``pinmap.csv``."""
-    rows, _ = parse_pinmap((wiring_dir / PINMAP_FILE).read_text(encoding="utf-8"))
-    return {row.bcm: row.config_key for row in rows if row.bcm is not None and row.config_key}
+def base_gpios(fixture: dict[str, Any]) -> dict[str, int]:
+    """Slot 1's and the bench's GPIO pins (the top-level tables), config key -> BCM."""
+    pins = {"photodiode.pin": (fixture.get("photodiode") or {}).get("pin")}
+    for group in ("outlets", "actuators"):
+        for name, table in (fixture.get(group) or {}).items():
+            pins[f"{group}.{name}.pin"] = table.get("pin") if isinstance(table, dict) else None
+    return {key: int(bcm) for key, bcm in pins.items() if isinstance(bcm, int)}
 
 
 def check(fixture: dict[str, Any], wiring_dir: Path = WIRING_DIR) -> list[str]:
@@ -411,7 +410,7 @@ def check(fixture: dict[str, Any], wiring_dir: Path = WIRING_DIR) -> list[str]:
         rows, problems = [], [f"{SLOT_PINMAP_FILE}: cannot read: {exc.strerror or exc}"]
     problems = harness.problems + problems
     bus = int(fixture.get("power_meter", {}).get("i2c_bus", 1))
-    return problems + _SlotChecker(slot_facts(fixture), rows, harness, base_gpio_keys(wiring_dir), bus).run()
+    return problems + _SlotChecker(slot_facts(fixture), rows, harness, base_gpios(fixture), bus).run()
 
 
 def main(argv: list[str] | None = None) -> int:
