@@ -17,6 +17,9 @@ from types import ModuleType
 import pytest
 import yaml
 
+from tests.test_wiring_matches_config import _edit
+from tests.test_wiring_matches_config import _problems_about as _about
+
 ROOT = Path(__file__).resolve().parents[1]
 WIRING = ROOT / "wiring"
 FIXTURE = ROOT / "rig" / "defaults" / "fixture-4slot.toml"
@@ -35,28 +38,12 @@ slots_check = _load("wiring_slots_check", WIRING / "slots_check.py")
 pinouts = _load("schematic_pinouts_4slot", ROOT / "hardware" / "schematics" / "pinouts.py")
 
 
-@pytest.fixture
-def wiring_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "wiring"
-    shutil.copytree(WIRING, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} must occur exactly once in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def _fixture_with(tmp_path: Path, old: str, new: str) -> dict:
     path = tmp_path / "fixture-4slot.toml"
     shutil.copy(FIXTURE, path)
     _edit(path, old, new)
     return slots_check.load_fixture(path)
 
-
-def _about(problems: list[str], needle: str) -> list[str]:
-    return [p for p in problems if needle in p]
 
 
 # ------------------------------------------------------------------------------------------ the reference agrees

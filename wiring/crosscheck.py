@@ -673,11 +673,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    problems = check(config) + stale_renders()
+    return report(check(config) + stale_renders(), f"wiring matches {'the default fixture' if not args else args[0]}")
+
+
+def report(problems: list[str], agreed: str) -> int:
+    """Print each problem (or ``agreed`` when there is none); the exit status of the command."""
     for line in problems:
         print(line)
     if not problems:
-        print(f"wiring matches {'the default fixture' if not args else args[0]}")
+        print(agreed)
     return 1 if problems else 0
 
 

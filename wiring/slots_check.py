@@ -35,6 +35,7 @@ from crosscheck import (  # noqa: E402  (beside this script, which runs as a fil
     header_label,
     label_flags,
     load_harness,
+    report,
 )
 
 HARNESS_FILE = "harness-4slot.yml"
@@ -421,12 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    problems = check(fixture)
-    for line in problems:
-        print(line)
-    if not problems:
-        print(f"4-slot wiring matches {path.name}")
-    return 1 if problems else 0
+    return report(check(fixture), f"4-slot wiring matches {path.name}")
 
 
 if __name__ == "__main__":
