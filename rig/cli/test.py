@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,24 +23,36 @@ from rig.procedure.batch import BatchStopped, run_batch
 from rig.procedure.controller import ProcedureController
 from rig.procedure.slots import run_slots
 from rig.ui.progress import RichProgress, SlotsProgress, summary_table
-from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
+from rig.ui.scanner import MODELS, CameraId, FixedCamera, ScannerInput, SerialError
 
 EXIT_BATCH_STOPPED = 3   # a rig fault stopped the batch
 EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size limit, unwritable folder)
+
+_BATCH_OUTPUT_OPTIONS = [
+    click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
+                 help="Results CSV: one row per camera, appended."),
+    click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
+                 help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV]."),
+    click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True),
+    click.option("--sheets/--no-sheets", default=True, show_default=True,
+                 help="Write each camera's HTML report sheet beside its record."),
+    click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
+                 help="What to write for each camera (repeat; default: all). The CSV row is always written."),
+]
+
+
+def batch_output_options(command):
+    """``--csv --records --trace-format --sheets --output``: what a batch writes, the same for every command
+    that runs one (``rig test``, ``rig station``)."""
+    for option in reversed(_BATCH_OUTPUT_OPTIONS):
+        command = option(command)
+    return command
 
 
 @click.command()
 @click.option("--sim", is_flag=True, help="Run on the simulated bench (SCENARIO, or the built-in one).")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
-              help="Results CSV: one row per camera, appended.")
-@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
-@click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
-@click.option("--sheets/--no-sheets", default=True, show_default=True,
-              help="Write each camera's HTML report sheet beside its record.")
-@click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
-              help="What to write for each camera (repeat; default: all). The CSV row is always written.")
+@batch_output_options
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on this run.")
@@ -69,38 +82,48 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
     console = Console(stderr=True)
     stop = StopFlag()
     try:
-        with stop_on_signals(stop), contextlib.ExitStack() as held:
-            held.enter_context(results_lock(csv_path))   # every run: two writers would interleave rows
-            if lock_path:
-                held.enter_context(fixture_lock(lock_path))
-            try:
-                results = ResultsCsv(csv_path)
-            except ResultsError as exc:
-                raise RigError(str(exc)) from None
-            for notice in results.notices:
-                click.echo(f"rig: {notice}", err=True)
-            # After the results file exists: a refused scenario leaves a valid, empty results file (header
-            # only) for the tools that read it, and nothing else.
-            scenario_obj = _load_scenario(scenario) if sim else None
-            outputs = BatchOutputs(
-                results,
-                Path(records_dir) if records_dir else Path(csv_path).parent / "records",
-                trace_format,
-                sheets=sheets,
-                battery_config=config.battery,
-                stop=stop,
-                outputs=output_names or OUTPUT_NAMES,
-            )
+        with stop_on_signals(stop), opened_batch(csv_path, lock_path, records_dir, trace_format, sheets,
+                                                 output_names, config, stop, scenario if sim else False) as opened:
+            outputs, scenario_obj = opened
             run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
         stop.close()
-    _finish(run, outputs, csv_path, stop)
+    finish_batch(run, outputs, csv_path, stop)
+
+
+@contextlib.contextmanager
+def opened_batch(csv_path, lock_path, records_dir, trace_format, sheets, output_names, config, stop,
+                 scenario) -> Iterator[tuple[BatchOutputs, object]]:
+    """The results file and the per-camera outputs of a batch, under its locks; with the scenario (``False``
+    for the fixture, None for the built-in one) loaded once the results file exists."""
+    with contextlib.ExitStack() as held:
+        held.enter_context(results_lock(csv_path))   # every run: two writers would interleave rows
+        if lock_path:
+            held.enter_context(fixture_lock(lock_path))
+        try:
+            results = ResultsCsv(csv_path)
+        except ResultsError as exc:
+            raise RigError(str(exc)) from None
+        for notice in results.notices:
+            click.echo(f"rig: {notice}", err=True)
+        # After the results file exists: a refused scenario leaves a valid, empty results file (header
+        # only) for the tools that read it, and nothing else.
+        scenario_obj = None if scenario is False else load_scenario_or_fail(scenario)
+        yield BatchOutputs(
+            results,
+            Path(records_dir) if records_dir else Path(csv_path).parent / "records",
+            trace_format,
+            sheets=sheets,
+            battery_config=config.battery,
+            stop=stop,
+            outputs=output_names or OUTPUT_NAMES,
+        ), scenario_obj
 
 
 @dataclass
-class _RunEnd:
+class RunEnd:
     """How a batch ended, for the closing lines and the exit status."""
 
     records: list = field(default_factory=list)
@@ -109,55 +132,88 @@ class _RunEnd:
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots=None) -> _RunEnd:
-    end = _RunEnd()
-    bench = fixture = None
-    progress = None
+@dataclass
+class OpenBench:
+    """A bench ready for a batch, and how to put it back in the safe state however the batch ends."""
+
+    controller: ProcedureController | None
+    cameras: Iterable[CameraId]
+    close: Callable[[], list[str]]   # returns what could not be made safe
+    # Several slots: runs the whole batch instead (rig.procedure.slots.run_slots), filling the records list.
+    run: Callable[[BatchOutputs, list], object] | None = None
+
+
+def run_on_bench(outputs: BatchOutputs, stop: StopFlag, open_bench: Callable[[], OpenBench]) -> RunEnd:
+    """The batch path of ``rig test`` and ``rig station``: one row per camera through ``outputs``, then the
+    one safe state, reached through the fixture however the batch ended."""
+    end = RunEnd()
+    bench: OpenBench | None = None
     try:
         stop.check()   # a signal while the files were being opened: no bench is built
-        if sim:
-            from rig.sim import ScenarioError, build_sim_bench
-
-            try:
-                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop, slots=slots)
-            except (ScenarioError, ConfigError) as exc:
-                raise RigError(str(exc)) from None
-            except OSError as exc:
-                raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
-            fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
-            total = len(bench.scenario.cameras)
+        bench = open_bench()
+        if bench.run is not None:
+            bench.run(outputs, end.records)
         else:
-            fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
-        if fixture.slots:
-            progress = SlotsProgress(console, len(fixture.slots), total=total)
-            if bench is not None:
-                run_slots(fixture, bench.slot_cameras, progress.listener, operator, outputs, stop,
-                          runner=bench.run_slots, loader=bench.loader, swap_s=bench.scenario.swap_s,
-                          records=end.records)
-            else:
-                run_slots(fixture, cameras, progress.listener, operator, outputs, stop, records=end.records)
-        else:
-            progress = RichProgress(console, total=total)
-            controller = ProcedureController(fixture, operator, progress)
-            run_batch(controller, cameras, outputs, end.records)
+            assert bench.controller is not None
+            run_batch(bench.controller, bench.cameras, outputs, end.records)
     except BatchStopped as exc:
         end.stopped = str(exc)
     except OutputFailed as exc:
         end.output_error = str(exc)
     except StopRequested:
-        pass   # reported by _finish, from the stop flag
+        pass   # reported by finish_batch, from the stop flag
     finally:
-        if progress is not None:
-            progress.close()
-        # The one safe state, reached through the fixture however the batch ended.
         if bench is not None:
             end.unsafe = bench.close()
-        elif fixture is not None:
-            end.unsafe = fixture.close()
     return end
 
 
-def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
+def open_sim_bench(config, scenario_obj, speed, sim_log, stop, slots=None):
+    """The simulated bench (``slots``: override the scenario's), or one line saying why not."""
+    from rig.sim import ScenarioError, build_sim_bench
+
+    try:
+        return build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop, slots=slots)
+    except (ScenarioError, ConfigError) as exc:
+        raise RigError(str(exc)) from None
+    except OSError as exc:
+        raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
+
+
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots=None) -> RunEnd:
+    def open_bench() -> OpenBench:
+        bench = None
+        if sim:
+            bench = open_sim_bench(config, scenario_obj, speed, sim_log, stop, slots)
+            fixture, operator, cameras, close = bench.fixture, bench.operator, bench.cameras, bench.close
+            total = len(bench.scenario.cameras)
+        else:
+            fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
+            close = fixture.close
+        progress: RichProgress | SlotsProgress = (SlotsProgress(console, len(fixture.slots), total=total)
+                                                  if fixture.slots else RichProgress(console, total=total))
+
+        def close_all() -> list[str]:
+            progress.close()
+            return close()
+
+        try:
+            if isinstance(progress, SlotsProgress):
+                several = progress
+                sim_keys = ({"runner": bench.run_slots, "loader": bench.loader, "swap_s": bench.scenario.swap_s}
+                            if bench is not None else {})
+                queue = bench.slot_cameras if bench is not None else cameras
+                return OpenBench(None, queue, close_all, run=lambda outputs, records: run_slots(
+                    fixture, queue, several.listener, operator, outputs, stop, records=records, **sim_keys))
+            return OpenBench(ProcedureController(fixture, operator, progress), cameras, close_all)
+        except BaseException:
+            close_all()
+            raise
+
+    return run_on_bench(outputs, stop, open_bench)
+
+
+def finish_batch(end: RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
     """The closing lines, then the exit status: 128+N for a signal, 4 output failed, 3 rig fault, else 0."""
     out = Console()
     if not out.is_terminal:
@@ -186,7 +242,7 @@ def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) 
         sys.exit(EXIT_BATCH_STOPPED)
 
 
-def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
+def _interrupted_line(end: RunEnd, csv_path: str, stop: StopFlag) -> str:
     """What was interrupted and what was written: the technician must know which camera to test again."""
     last = end.records[-1] if end.records else None
     if last is not None and any(note.startswith(INTERRUPTED_PREFIX) for note in last.notes):
@@ -200,7 +256,7 @@ def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
             f"{csv_path} this run")
 
 
-def _load_scenario(scenario):
+def load_scenario_or_fail(scenario):
     from rig.sim import ScenarioError, load_sim_scenario
 
     try:

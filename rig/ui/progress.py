@@ -54,6 +54,9 @@ class RichProgress:
             left, of = duration_text(remaining_s), duration_text(total_s)
             self._status.update(self._headline(f"{label}: {left} left of {of}"))
 
+    def step_finished(self, name: str, record: CameraRecord) -> None:
+        pass   # the terminal shows the outcome once, with the verdict
+
     def camera_finished(self, record: CameraRecord) -> None:
         disposition = record.disposition or Disposition.ABORTED
         style = disposition_color(disposition)
@@ -134,6 +137,9 @@ class _SlotLine:
         left, of = duration_text(remaining_s), duration_text(total_s)
         self.progress.set_line(self.slot, f"{self.progress._camera[self.slot]}  {self._step}  "
                                           f"{label}: {left} left of {of}")
+
+    def step_finished(self, name: str, record: CameraRecord) -> None:
+        pass   # the line shows the outcome once, with the verdict
 
     def camera_finished(self, record: CameraRecord) -> None:
         self.progress.finished(self.slot, record)
