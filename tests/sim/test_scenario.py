@@ -144,7 +144,7 @@ def test_the_pack_must_agree_with_battery_failing():
         ("", "s.toml: camera: no [[camera]] tables"),
         ("camera = 3", "s.toml: camera: must be an array of tables"),
         ("seed = 1.5\n" + camera('model = "mini"\nfaults = []'), "s.toml: seed: must be an integer"),
-        ("speed = 3\n", "s.toml: speed: unknown key (known: camera, seed, operator, rig_fault)"),
+        ("speed = 3\n", "s.toml: speed: unknown key (known: camera, seed, operator, rig_fault, bench)"),
         ("[operator]\ndelay_s = -1\n", "s.toml: operator.delay_s: must be a number of seconds >= 0"),
         ("[operator]\ndeclines = ['dance']\n", "s.toml: operator.declines: unknown task 'dance' (known: "),
         ("[operator]\npatience = 3\n", "s.toml: operator.patience: unknown key"),
@@ -168,7 +168,8 @@ def test_the_built_in_default_is_a_dozen_cameras_covering_every_fault_and_both_m
     scenario = default_scenario()
     assert len(scenario.cameras) == 12
     seen = {fault for cam in scenario.cameras for fault in cam.faults}
-    assert seen == set(FAULT_TABLE)
+    # An intermittent fault would make the default run's verdicts chance: `rig cycle` scenarios carry it.
+    assert seen == {name for name, info in FAULT_TABLE.items() if not info.intermittent}
     assert {cam.model for cam in scenario.cameras} == {"outdoor", "mini"}
     assert sum(1 for cam in scenario.cameras if not cam.faults) >= 2
 
