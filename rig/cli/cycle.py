@@ -40,10 +40,12 @@ CSV_WHAT = "cycle CSV"
 @click.option("--serial", help="Serial of the camera in the fixture.")
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the camera in the fixture.")
+@click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
+              help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option
-def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, lock_path, config_path) -> None:
+def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, lock_path, config_path) -> None:
     """Run SEQUENCE (a TOML file, or a built-in by name: see --list), repeated, and log every step."""
     if list_only:
         _list()
@@ -51,7 +53,7 @@ def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, lock_path
     ctx = click.get_current_context()
     if sequence is None:
         raise RigError("name a sequence file or a built-in sequence (rig cycle --list shows them)")
-    refuse_unless(ctx, sim, "--sim", "scenario")
+    refuse_unless(ctx, sim, "--sim", "scenario", "sim_log")
     refuse_with(ctx, sim, "--sim", "serial", "model", why="the scenario names the cameras and their models")
     if not sim and not serial:
         raise RigError("--serial names the camera in the fixture (or add --sim)")
@@ -77,7 +79,7 @@ def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, lock_path
             for notice in out.notices:
                 click.echo(f"rig: {notice}", err=True)
             scenario_obj = _load_scenario(scenario) if sim else None
-            end = _run(config, seq, scenario_obj, cameras, out, stop)
+            end = _run(config, seq, scenario_obj, cameras, out, stop, sim_log)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
@@ -92,7 +94,7 @@ class _RunEnd:
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
 
 
-def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: StopFlag) -> _RunEnd:
+def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: StopFlag, sim_log) -> _RunEnd:
     end = _RunEnd()
     bench = fixture = progress = None
     try:
@@ -101,9 +103,11 @@ def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: St
             from rig.sim import ScenarioError, build_sim_bench
 
             try:
-                bench = build_sim_bench(config, scenario_obj, stop=stop)
+                bench = build_sim_bench(config, scenario_obj, sim_log=sim_log, stop=stop)
             except ScenarioError as exc:
                 raise RigError(str(exc)) from None
+            except OSError as exc:
+                raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
             fixture, operator, cameras, total = bench.fixture, bench.operator, bench.cameras, len(scenario_obj.cameras)
         else:
             console = Console(stderr=True)
@@ -114,6 +118,7 @@ def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: St
         for index, camera in enumerate(cameras):
             end.results.append(runner.run_camera(index, camera.serial, camera.model))
     except CycleAborted as exc:
+        end.results.append(exc.result)
         end.fault = str(exc)
     except ResultsError as exc:
         end.fault = str(exc)

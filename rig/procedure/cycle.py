@@ -110,6 +110,10 @@ class CycleListener(Protocol):
 class CycleAborted(RuntimeError):
     """A rig fault ended a camera's run: the sequence stops (exit 3); the reason is in the row's notes."""
 
+    def __init__(self, result: CameraCycles) -> None:
+        super().__init__(f"{result.serial}: {result.aborted}")
+        self.result = result
+
 
 class CycleRunner:
     """Runs one sequence on each camera mounted in ``slot``; ``write`` makes each row durable before the next step."""
@@ -159,7 +163,7 @@ class CycleRunner:
                     if len(result.reasons) < MAX_REASONS_KEPT:
                         result.reasons.append(f"cycle {cycle}: {reason}")
                 self.listener.cycle_finished(result, cycle, self.sequence.repeat, ok, reason)
-                if not ok and self.sequence.stop_on_fail:
+                if result.aborted or (not ok and self.sequence.stop_on_fail):
                     break
         finally:
             self.leases.vacate(self.slot)
@@ -168,7 +172,7 @@ class CycleRunner:
                 result.aborted = result.aborted or unsafe_note(failed)
             self.listener.camera_done(result)
         if result.aborted:
-            raise CycleAborted(f"{serial}: {result.aborted}")
+            raise CycleAborted(result)
         return result
 
     def _cycle(self, session: CameraSession, result: CameraCycles, cycle: int) -> tuple[bool, str]:
