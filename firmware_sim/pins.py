@@ -18,7 +18,7 @@ OutputObserver = Callable[[int, bool], None]
 """Called with (BCM number, new level) whenever the rig changes an output pin."""
 
 
-PIN_HISTORY = 20_000
+PIN_HISTORY = 1_024
 """Changes a pin keeps in gpiozero's ``states`` list: the newest ones (an 8-hour soak stays in flat memory)."""
 
 
