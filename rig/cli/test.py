@@ -45,12 +45,15 @@ EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size l
               help="--sim: pace virtual time at this many times real time.")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
+@click.option("--soak", type=click.IntRange(min=1, max=10_000), default=None,
+              help="After a camera passes or is fixed: this many camera power cycles (the built-in camera soak); "
+                   "one that fails to come back makes it fail.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim]. "
                    "Every run also locks its results file.")
 @config_option
 def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_names, serial, model, speed, sim_log,
-         lock_path, config_path) -> None:
+         soak, lock_path, config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     ctx = click.get_current_context()
     refuse_unless(ctx, sim, "--sim", "scenario", "speed", "sim_log")
@@ -87,7 +90,8 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
                 stop=stop,
                 outputs=output_names or OUTPUT_NAMES,
             )
-            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop)
+            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop,
+                       _soak_sequence(soak))
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
@@ -105,7 +109,21 @@ class _RunEnd:
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop) -> _RunEnd:
+def _soak_sequence(cycles: int | None):
+    """``--soak N``: the built-in camera soak, N cycles (None without the option)."""
+    if cycles is None:
+        return None
+    from dataclasses import replace
+
+    from rig.core.config import OUTLET_NAMES
+    from rig.led.patterns import Pattern
+    from rig.procedure.sequence_file import load_sequence
+
+    soak = load_sequence("camera-soak", OUTLET_NAMES, tuple(p.value for p in Pattern))
+    return replace(soak, repeat=cycles)
+
+
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, soak=None) -> _RunEnd:
     end = _RunEnd()
     bench = fixture = None
     progress = None
@@ -125,7 +143,7 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
         else:
             fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
         progress = RichProgress(console, total=total)
-        controller = ProcedureController(fixture, operator, progress)
+        controller = ProcedureController(fixture, operator, progress, soak=soak)
         run_batch(controller, cameras, outputs, end.records)
     except BatchStopped as exc:
         end.stopped = str(exc)

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from rig.core.clock import wait_until
+from rig.core.events import ProgressListener
 from rig.core.records import CameraRecord, MotionOutcome, StepRecord, TimeBase
 from rig.core.records import StepKind as RecordKind
 from rig.core.stop import INTERRUPTED_PREFIX, StopRequested
@@ -107,6 +108,29 @@ class CycleListener(Protocol):
     def camera_done(self, result: CameraCycles) -> None: ...
 
 
+class StepsOnly:
+    """A ``rig test`` progress listener seen as a :class:`CycleListener`: the soak's steps and waits show on the
+    camera's own line; its cycles are summed up in the camera's notes instead."""
+
+    def __init__(self, listener: ProgressListener) -> None:
+        self.listener = listener
+
+    def camera_started(self, index: int, serial: str, model: str) -> None:
+        self.listener.camera_started(index, serial, model)
+
+    def step_started(self, name: str, detail: str = "") -> None:
+        self.listener.step_started(f"soak {name}", detail)
+
+    def waiting(self, label: str, remaining_s: float, total_s: float) -> None:
+        self.listener.waiting(label, remaining_s, total_s)
+
+    def cycle_finished(self, result: CameraCycles, cycle: int, total: int, ok: bool, reason: str) -> None:
+        pass
+
+    def camera_done(self, result: CameraCycles) -> None:
+        pass
+
+
 class CycleAborted(RuntimeError):
     """A rig fault ended a camera's run: the sequence stops (exit 3); the reason is in the row's notes."""
 
@@ -128,6 +152,7 @@ class CycleRunner:
         wall_clock: Callable[[], datetime],
         leases: BenchLeases | None = None,
         slot: int = 1,
+        free_edges: bool = True,
     ) -> None:
         self.fixture = fixture
         self.operator = operator
@@ -136,6 +161,7 @@ class CycleRunner:
         self.write = write
         self.leases = leases or BenchLeases(fixture.clock)
         self.slot = slot
+        self.free_edges = free_edges   # False when the caller keeps the LED trace (``rig test --soak``)
         self._wall_start = wall_clock().replace(microsecond=0)
         self._clock_start = fixture.clock.now()
         self._virtual = getattr(fixture.clock, "virtual", False)
@@ -152,19 +178,7 @@ class CycleRunner:
         self.listener.camera_started(index, serial, model)
         self.leases.occupy(self.slot)
         try:
-            for cycle in range(1, self.sequence.repeat + 1):
-                ok, reason = self._cycle(session, result, cycle)
-                result.cycles += 1
-                if ok:
-                    result.passed += 1
-                else:
-                    result.failed += 1
-                    result.reason_counts[reason] += 1
-                    if len(result.reasons) < MAX_REASONS_KEPT:
-                        result.reasons.append(f"cycle {cycle}: {reason}")
-                self.listener.cycle_finished(result, cycle, self.sequence.repeat, ok, reason)
-                if result.aborted or (not ok and self.sequence.stop_on_fail):
-                    break
+            self.run_cycles(session, result)
         finally:
             self.leases.vacate(self.slot)
             failed = self.fixture.safe_state()
@@ -174,6 +188,22 @@ class CycleRunner:
         if result.aborted:
             raise CycleAborted(result)
         return result
+
+    def run_cycles(self, session: CameraSession, result: CameraCycles) -> None:
+        """The sequence's cycles on the camera of ``session``, counted into ``result`` (no safe state here)."""
+        for cycle in range(1, self.sequence.repeat + 1):
+            ok, reason = self._cycle(session, result, cycle)
+            result.cycles += 1
+            if ok:
+                result.passed += 1
+            else:
+                result.failed += 1
+                result.reason_counts[reason] += 1
+                if len(result.reasons) < MAX_REASONS_KEPT:
+                    result.reasons.append(f"cycle {cycle}: {reason}")
+            self.listener.cycle_finished(result, cycle, self.sequence.repeat, ok, reason)
+            if result.aborted or (not ok and self.sequence.stop_on_fail):
+                break
 
     def _cycle(self, session: CameraSession, result: CameraCycles, cycle: int) -> tuple[bool, str]:
         """One cycle: every step that runs in it, each row written as it ends. (ok, the first failure's reason)"""
@@ -214,8 +244,9 @@ class CycleRunner:
             row = CycleRow(result.serial, self.slot, cycle, step.number, step.action, started_at,
                            clock.now() - started_s, outcome, value, notes)
             self.write(row)
-            photodiode = self.fixture.photodiode
-            photodiode.discard_before(photodiode.mark())   # no trace is kept: the buffer stays small
+            if self.free_edges:
+                photodiode = self.fixture.photodiode
+                photodiode.discard_before(photodiode.mark())   # no trace is kept: the buffer stays small
         if step.kind is StepKind.EXPECT and step.condition is Condition.ONLINE and outcome is StepOutcome.OK:
             result.reconnect_s.append(value or 0.0)
         return row

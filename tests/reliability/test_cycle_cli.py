@@ -143,3 +143,36 @@ def test_ctrl_c_during_an_off_step_ends_with_every_outlet_on(tmp_path: Path, mon
     assert [(r["step"], r["outcome"]) for r in got] == [("1", "ok"), ("2", "aborted")]
     assert got[-1]["notes"].startswith("interrupted by Ctrl-C (SIGINT)")
     assert "every outlet is on" in result.stderr
+
+
+SOAK_SCENARIO = """seed = 4
+[[camera]]
+serial = "SK-0001"
+model = "mini"
+faults = ["flaky_reconnect"]
+flaky_rate = 0.5
+[[camera]]
+serial = "SK-0002"
+model = "outdoor"
+faults = ["camera_glitch"]
+"""
+
+
+def test_rig_test_soak_fails_an_intermittent_camera_the_ladder_passed(tmp_path: Path) -> None:
+    (tmp_path / "sk.toml").write_text(SOAK_SCENARIO)
+
+    def dispositions(*extra: str) -> dict[str, dict[str, str]]:
+        csv_path = tmp_path / f"r{len(extra)}.csv"
+        result = invoke("test", "--sim", str(tmp_path / "sk.toml"), "--csv", str(csv_path), "--output", "csv",
+                        *extra)
+        assert result.exit_code == 0, result.output
+        return {r["serial"]: r for r in csv.DictReader(csv_path.open(newline=""))}
+
+    plain = dispositions()
+    assert plain["SK-0001"]["disposition"] == "pass"   # this seed's first power-up connected: the ladder saw nothing
+    soaked = dispositions("--soak", "8")
+    flaky, glitched = soaked["SK-0001"], soaked["SK-0002"]
+    assert flaky["disposition"] == "fail" and flaky["fixed_by"] == ""
+    assert flaky["notes"].startswith("soak: 5 of 8 power cycles failed (cycle 1: step 4 (expect online")
+    assert (glitched["disposition"], glitched["fixed_by"]) == ("fixed", "restart_camera")
+    assert glitched["notes"] == "soak: 0 of 8 power cycles failed"
