@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +37,12 @@ def board_emulator() -> Iterator[RelayBoardEmulator]:
 @pytest.fixture
 def config() -> RigConfig:
     return load_config()
+
+
+@pytest.fixture
+def wiring_copy(tmp_path: Path) -> Path:
+    """A scratch copy of wiring/ to break on purpose (the wiring cross-check tests)."""
+    copy = tmp_path / "wiring"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "wiring", copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return copy

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HARDWARE = ROOT / "hardware"
 WIRING = ROOT / "wiring"
 BOM_COLUMNS = ["ref", "part", "part_number", "manufacturer", "quantity", "description", "why", "config_keys"]
-SCHEMATICS = ("photodiode_front_end", "load_test", "camera_supply", "actuators", "relay_inputs")
+SCHEMATICS = ("photodiode_front_end", "load_test", "camera_supply", "actuators", "relay_inputs", "expanders")
 
 
 def _load_crosscheck() -> ModuleType:
@@ -114,7 +114,9 @@ def test_every_wiring_connector_has_its_part_number_in_the_bom() -> None:
 def test_a_wiring_part_number_missing_from_the_bom_is_caught() -> None:
     rows = [row for row in read_bom() if row["part_number"] != "11638"]
     missing = connectors_without_bom_row(rows)
-    assert missing == ["harness.yml: K3 (11638)", "power.yml: K3 (11638)"]
+    assert missing == ["harness.yml: K3 (11638)", "power.yml: K3 (11638)",
+                       "harness-4slot.yml: S2_K3 (11638)", "harness-4slot.yml: S3_K3 (11638)",
+                       "harness-4slot.yml: S4_K3 (11638)"]
 
 
 def test_bom_load_resistor_and_shunt_match_the_configuration() -> None:
@@ -221,7 +223,7 @@ def test_hardware_readme_links_the_bom_build_notes_and_every_schematic() -> None
 
 def test_wiring_readme_links_every_source_drawing_and_bom() -> None:
     links = set(relative_links(WIRING / "README.md"))
-    for name in ("harness", "power", "serial_relays"):
+    for name in ("harness", "power", "serial_relays", "harness-4slot"):
         assert {f"{name}.yml", f"{name}.svg", f"{name}.bom.tsv"} <= links
     assert "pinmap.csv" in links
 
@@ -289,7 +291,7 @@ def test_fit_text_shrinks_every_font_size_once() -> None:
     assert fit_text.fit(fitted) == fitted  # render.sh may run it again on a fitted file
 
 
-@pytest.mark.parametrize("name", ["harness", "power", "serial_relays"])
+@pytest.mark.parametrize("name", ["harness", "power", "serial_relays", "harness-4slot"])
 def test_harness_drawings_draw_text_no_wider_than_graphviz_measured_it(name: str) -> None:
     """Graphviz measures with hinted advances, up to ~4 % narrower than viewers draw: unfitted, long labels
     overflowed their cells and the K3 note was cut at the canvas edge."""

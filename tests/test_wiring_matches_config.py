@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -35,14 +34,6 @@ def _load_crosscheck() -> ModuleType:
 
 
 crosscheck = _load_crosscheck()
-
-
-@pytest.fixture
-def wiring_copy(tmp_path: Path) -> Path:
-    """A scratch copy of wiring/ to break on purpose."""
-    copy = tmp_path / "wiring"
-    shutil.copytree(WIRING, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -36,7 +36,8 @@ WIRING_DIR = Path(__file__).resolve().parent
 SIGNAL_FILE = "harness.yml"
 POWER_FILE = "power.yml"
 SERIAL_FILE = "serial_relays.yml"
-HARNESS_FILES = (SIGNAL_FILE, POWER_FILE, SERIAL_FILE)
+SLOTS_FILE = "harness-4slot.yml"   # the 4-slot reference: checked against its own config by slots_check.py
+HARNESS_FILES = (SIGNAL_FILE, POWER_FILE, SERIAL_FILE, SLOTS_FILE)
 PINMAP_FILE = "pinmap.csv"
 PINMAP_COLUMNS = (
     "header_pin", "bcm", "signal", "config_key", "active", "pull", "to",
@@ -672,11 +673,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    problems = check(config) + stale_renders()
+    return report(check(config) + stale_renders(), f"wiring matches {'the default fixture' if not args else args[0]}")
+
+
+def report(problems: list[str], agreed: str) -> int:
+    """Print each problem (or ``agreed`` when there is none); the exit status of the command."""
     for line in problems:
         print(line)
     if not problems:
-        print(f"wiring matches {'the default fixture' if not args else args[0]}")
+        print(agreed)
     return 1 if problems else 0
 
 

@@ -11,9 +11,10 @@ wireviz="$(dirname "$python")/wireviz"
 command -v dot >/dev/null || { echo "render.sh: Graphviz 'dot' not found (apt-get install graphviz)" >&2; exit 2; }
 [ -x "$wireviz" ] || { echo "render.sh: $wireviz not found (pip install -e '.[docs]')" >&2; exit 2; }
 
-for yml in "$here"/harness.yml "$here"/power.yml "$here"/serial_relays.yml; do
+for yml in "$here"/harness.yml "$here"/power.yml "$here"/serial_relays.yml "$here"/harness-4slot.yml; do
   "$wireviz" --format st --output-dir "$here" "$yml"
   "$python" "$here/fit_text.py" "${yml%.yml}.svg"
 done
 "$python" "$root/hardware/schematics/draw.py"
 "$python" "$here/crosscheck.py"
+"$python" "$here/slots_check.py"

@@ -25,6 +25,7 @@ from pinouts import pin  # beside this script, which runs as a file
 
 HERE = Path(__file__).resolve().parent
 PINMAP = HERE.parent.parent / "wiring" / "pinmap.csv"
+SLOT_PINMAP = HERE.parent.parent / "wiring" / "pinmap-4slot.csv"
 
 schemdraw.use("svg")
 # schemdraw sizes the drawing with Arial's metrics: name Arial (and its metric twin Liberation Sans) first, so
@@ -341,12 +342,67 @@ def relay_inputs(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
     return d
 
 
+def slot_rows() -> list[dict[str, str]]:
+    """The 4-slot pin map (checked against rig/defaults/fixture-4slot.toml by wiring/slots_check.py)."""
+    with SLOT_PINMAP.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _expander_chip(d: schemdraw.Drawing, x: float, name: str, address: int, rows: list[dict[str, str]]) -> None:
+    """One MCP23017: bus and strapping on the left, the slot lines it drives on the right."""
+    straps = {f"A{bit}": "3V3" if address >> bit & 1 else "GND" for bit in range(3)}
+    left = ["VDD", "VSS", "SCL", "SDA", "A0", "A1", "A2", "RESET"]
+    lines = sorted(rows, key=lambda row: int(row["line"]))
+    pins = [elm.IcPin(n, pin=pin("MCP23017", n), side="left") for n in reversed(left)]
+    pins += [elm.IcPin(row["notes"].split(":")[0], pin=row["chip_pin"], side="right") for row in reversed(lines)]
+    chip = d.add(elm.Ic(pins=pins, size=(3.2, 0.9 * max(len(left), len(lines)) + 0.6), pinspacing=0.9)
+                 .at((x, 0)).anchor("center").label(f"{name} MCP23017\nI2C 0x{address:02X}", "top"))
+    for lead in left:
+        at = _xy(getattr(chip, lead))
+        end = (at[0] - 1.2, at[1])
+        _wire(d, at, end)
+        text = {"VDD": "3V3 (100 nF to GND)", "VSS": "GND", "SCL": "SCL: GPIO3 (J8 pin 5)",
+                "SDA": "SDA: GPIO2 (J8 pin 3)", "RESET": "10 kΩ to 3V3"}.get(lead, straps.get(lead, ""))
+        _text(d, (end[0] - 0.15, end[1]), text, halign="right")
+    for row in lines:
+        at = _xy(getattr(chip, row["notes"].split(":")[0]))
+        slot, _, key = row["config_key"].removeprefix("slots.").partition(".")
+        pull = "10 kΩ pull-up" if row["pull"] == "up" else "100 kΩ pull-down"
+        d.add(elm.Line().at(at).right(0.8))
+        _text(d, (at[0] + 0.95, at[1]), f"line {row['line']}: slot {slot} {key} → {row['to']}, "
+                                          f"active {row['active']} ({pull})")
+
+
+def expanders(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
+    """The two MCP23017s of the 4-slot fixture: strapping, bus, and each slot's outlet and actuator lines."""
+    rows = [row for row in slot_rows() if row["kind"] == "expander"]
+    d = schemdraw.Drawing(show=False)
+    _title(d, "I/O expanders (board A6) for slots 2-4: outlets and actuators on I2C bus "
+              f"{config.power_meter.i2c_bus}", (-6, 8.6))
+    addresses = sorted({int(row["i2c_address"], 16) for row in rows})
+    for index, (address, name) in enumerate(zip(addresses, ("U1", "U2"), strict=False)):
+        chip_rows = [row for row in rows if int(row["i2c_address"], 16) == address]
+        _expander_chip(d, index * 26.0, f"A6-{name}", address, chip_rows)
+    _note(d, [
+        "Pins as in Microchip DS20001952 (SPDIP-28): GPB0-7 1-8, VDD 9, VSS 10, SCL 12, SDA 13, A0-A2 15-17, "
+        "RESET 18, GPA0-7 21-28.",
+        "Line n of adafruit_mcp230xx is GPAn below 8 and GPB(n-8) above. Relay inputs (active low) idle pulled "
+        "up to 3V3; MOSFET gates (active high) idle pulled down on their boards.",
+        "At power-up every line is an input (IODIR = 0xFF): the pulls hold each relay and MOSFET released until "
+        "the rig writes the latch, then the direction.",
+        "Per pin 25 mA max (DS20001952, absolute maximum ratings): a relay-board input sinks a few mA, a gate "
+        "charges through 220 Ω (15 mA peak, 33 µA held).",
+    ], (-6, -6.6))
+    return d
+
+
 DRAWINGS: dict[str, Callable[[RigConfig, Labels], schemdraw.Drawing]] = {
     "photodiode_front_end": photodiode_front_end,
     "load_test": load_test,
     "camera_supply": camera_supply,
     "actuators": actuators,
     "relay_inputs": relay_inputs,
+    "expanders": expanders,
 }
 
 

@@ -7,7 +7,7 @@ from rig.ui.station.board import Countdown, FinishedCamera, StationBoard
 
 
 class BoardListener:
-    """A ``rig.core.events.BenchListener`` for one slot of the station page."""
+    """A ``rig.core.events.ProgressListener`` for one slot of the station page."""
 
     def __init__(self, board: StationBoard, slot: int) -> None:
         self.board = board
