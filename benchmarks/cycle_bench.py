@@ -16,6 +16,7 @@ import argparse
 import gc
 import time
 import tracemalloc
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from firmware_sim.scenario import parse_scenario
@@ -24,27 +25,10 @@ from rig.core.events import SilentListener
 from rig.hardware.photodiode import Photodiode
 from rig.led.patterns import Pattern
 from rig.procedure.cycle import CycleRow, CycleRunner
-from rig.procedure.sequence_file import parse_sequence
+from rig.procedure.sequence_file import load_sequence
 from rig.sim import build_sim_bench
 
 SCENARIO = 'seed = 3\n[[camera]]\nserial = "BM-0001"\nmodel = "mini"\nfaults = ["flaky_reconnect"]\nflaky_rate = 0.5\n'
-SOAK = """
-name = "benchmark soak"
-repeat = {repeat}
-[[step]]
-outlet = "camera"
-state = "off"
-[[step]]
-wait_s = 65
-[[step]]
-outlet = "camera"
-state = "on"
-[[step]]
-expect = "online"
-timeout_s = 240
-[[step]]
-stimulus = "motion"
-"""
 MEAN_CYCLE_S = 200.0   # roughly: half the cycles pass in ~100 s, half time out at 240 s
 
 
@@ -65,7 +49,8 @@ def _held_by_rig(snapshot: tracemalloc.Snapshot) -> float:
 def soak(hours: float, keep_everything: bool) -> tuple[float, float, float, float, int, int]:
     """(peak MB, MB held by rig/, simulated s, wall s, cycles, failed) of a soak of about ``hours`` hours."""
     repeat = max(1, round(hours * 3600 / MEAN_CYCLE_S))
-    sequence = parse_sequence(SOAK.format(repeat=repeat), "soak", OUTLET_NAMES, tuple(p.value for p in Pattern))
+    soak_file = load_sequence("camera-soak", OUTLET_NAMES, tuple(p.value for p in Pattern))
+    sequence = replace(soak_file, repeat=repeat)   # the built-in camera soak, as many cycles as the hours take
     bench = build_sim_bench(load_config(), parse_scenario(SCENARIO, "bench"))
     kept: list[CycleRow] = []
     original_discard = Photodiode.discard_before

@@ -11,7 +11,16 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.cli.common import (
+    build_sim_bench_or_fail,
+    close_bench,
+    config_option,
+    load_config_or_fail,
+    load_scenario_or_fail,
+    refuse_unless,
+    refuse_with,
+    summary_console,
+)
 from rig.core.config import OUTLET_NAMES
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
@@ -78,7 +87,7 @@ def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, 
                 raise RigError(str(exc)) from None
             for notice in out.notices:
                 click.echo(f"rig: {notice}", err=True)
-            scenario_obj = _load_scenario(scenario) if sim else None
+            scenario_obj = load_scenario_or_fail(scenario) if sim else None
             end = _run(config, seq, scenario_obj, cameras, out, stop, sim_log)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
@@ -100,14 +109,7 @@ def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: St
     try:
         stop.check()
         if scenario_obj is not None:
-            from rig.sim import ScenarioError, build_sim_bench
-
-            try:
-                bench = build_sim_bench(config, scenario_obj, sim_log=sim_log, stop=stop)
-            except ScenarioError as exc:
-                raise RigError(str(exc)) from None
-            except OSError as exc:
-                raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
+            bench = build_sim_bench_or_fail(config, scenario_obj, stop, sim_log=sim_log)
             fixture, operator, cameras, total = bench.fixture, bench.operator, bench.cameras, len(scenario_obj.cameras)
         else:
             console = Console(stderr=True)
@@ -127,18 +129,13 @@ def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: St
     finally:
         if progress is not None:
             progress.close()
-        if bench is not None:
-            end.unsafe = bench.close()
-        elif fixture is not None:
-            end.unsafe = fixture.close()
+        end.unsafe = close_bench(bench, fixture)
     return end
 
 
 def _finish(end: _RunEnd, seq: Sequence, csv_path: str, stop: StopFlag) -> None:
     """The summary, then the exit status: 128+N for a signal, 3 rig fault, 1 a failed cycle, else 0."""
-    out = Console()
-    if not out.is_terminal:
-        out = Console(width=160)
+    out = summary_console()
     if end.results:
         table, lines = cycle_summary(end.results)
         out.print(table)
@@ -165,15 +162,6 @@ def _list() -> None:
                           for step in seq.steps)
         click.echo(f"{name}: {seq.name}, repeat {seq.repeat}{', stop on fail' if seq.stop_on_fail else ''}")
         click.echo(f"    {steps}")
-
-
-def _load_scenario(scenario):
-    from rig.sim import ScenarioError, load_sim_scenario
-
-    try:
-        return load_sim_scenario(scenario)
-    except ScenarioError as exc:
-        raise RigError(str(exc)) from None
 
 
 def _real_bench(config, stop: StopFlag, console: Console):

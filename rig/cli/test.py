@@ -11,7 +11,16 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.cli.common import (
+    build_sim_bench_or_fail,
+    close_bench,
+    config_option,
+    load_config_or_fail,
+    load_scenario_or_fail,
+    refuse_unless,
+    refuse_with,
+    summary_console,
+)
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
 from rig.hardware.fixture import unsafe_note
@@ -80,7 +89,7 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
                 click.echo(f"rig: {notice}", err=True)
             # After the results file exists: a refused scenario leaves a valid, empty results file (header
             # only) for the tools that read it, and nothing else.
-            scenario_obj = _load_scenario(scenario) if sim else None
+            scenario_obj = load_scenario_or_fail(scenario) if sim else None
             outputs = BatchOutputs(
                 results,
                 Path(records_dir) if records_dir else Path(csv_path).parent / "records",
@@ -130,14 +139,7 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
     try:
         stop.check()   # a signal while the files were being opened: no bench is built
         if sim:
-            from rig.sim import ScenarioError, build_sim_bench
-
-            try:
-                bench = build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop)
-            except ScenarioError as exc:
-                raise RigError(str(exc)) from None
-            except OSError as exc:
-                raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
+            bench = build_sim_bench_or_fail(config, scenario_obj, stop, speed, sim_log)
             fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
             total = len(bench.scenario.cameras)
         else:
@@ -154,19 +156,13 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
     finally:
         if progress is not None:
             progress.close()
-        # The one safe state, reached through the fixture however the batch ended.
-        if bench is not None:
-            end.unsafe = bench.close()
-        elif fixture is not None:
-            end.unsafe = fixture.close()
+        end.unsafe = close_bench(bench, fixture)
     return end
 
 
 def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
     """The closing lines, then the exit status: 128+N for a signal, 4 output failed, 3 rig fault, else 0."""
-    out = Console()
-    if not out.is_terminal:
-        out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
+    out = summary_console()
     if end.records:
         out.print(summary_table(end.records))
     written = "records and sheets" if outputs.sheets else "records"
@@ -203,15 +199,6 @@ def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
     rows = len(end.records) - (1 if end.output_error else 0)
     return (f"interrupted by {stop.describe()} {what}; {rows} row{'s' if rows != 1 else ''} written to "
             f"{csv_path} this run")
-
-
-def _load_scenario(scenario):
-    from rig.sim import ScenarioError, load_sim_scenario
-
-    try:
-        return load_sim_scenario(scenario)
-    except ScenarioError as exc:
-        raise RigError(str(exc)) from None
 
 
 def _real_bench(config, console: Console, serial: str | None, model: str, stop: StopFlag):
