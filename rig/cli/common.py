@@ -93,9 +93,7 @@ def exit_if_interrupted(stop: StopFlag, command: str, written: str, unsafe: list
     signal's exit status (128 + its number). Nothing when no signal came."""
     if not stop.requested:
         return
-    from rig.hardware.fixture import unsafe_note
-
-    safe = unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"
+    safe = safe_line(unsafe)
     click.echo(f"rig: {command} interrupted by {stop.describe()}; {written}; {safe}", err=True)
     sys.exit(stop.exit_status)
 
@@ -172,3 +170,10 @@ def summary_console():
 
     out = Console()
     return out if out.is_terminal else Console(width=160)
+
+
+def safe_line(unsafe: list[str]) -> str:
+    """How a run's end says whether the bench is in its safe state."""
+    from rig.hardware.fixture import unsafe_note
+
+    return unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"

@@ -19,12 +19,12 @@ from rig.cli.common import (
     load_scenario_or_fail,
     refuse_unless,
     refuse_with,
+    safe_line,
     summary_console,
 )
 from rig.core.config import OUTLET_NAMES
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
-from rig.hardware.fixture import unsafe_note
 from rig.led.patterns import Pattern
 from rig.output.results import DurableCsv, ResultsError, check_results_path
 from rig.procedure.controller import local_now
@@ -142,7 +142,7 @@ def _finish(end: _RunEnd, seq: Sequence, csv_path: str, stop: StopFlag) -> None:
         for line in lines:
             click.echo(line)
     click.echo(f"{seq.name}: cycle rows in {csv_path}")
-    safe = unsafe_note(end.unsafe) if end.unsafe else "every outlet is on and every actuator released"
+    safe = safe_line(end.unsafe)
     if stop.requested:
         click.echo(f"rig: cycle interrupted by {stop.describe()}; the rows of the finished steps are in "
                    f"{csv_path}; {safe}", err=True)

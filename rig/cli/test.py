@@ -19,11 +19,11 @@ from rig.cli.common import (
     load_scenario_or_fail,
     refuse_unless,
     refuse_with,
+    safe_line,
     summary_console,
 )
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
-from rig.hardware.fixture import unsafe_note
 from rig.output.results import ResultsCsv, ResultsError, check_results_path
 from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.procedure.batch import BatchStopped, run_batch
@@ -170,8 +170,7 @@ def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) 
                else f"results: {csv_path}")
     for problem in outputs.problems:
         click.echo(f"rig: {problem}", err=True)
-    safe = (unsafe_note(end.unsafe) if end.unsafe
-            else "every outlet is on and every actuator released")
+    safe = safe_line(end.unsafe)
     if stop.requested:
         click.echo(f"rig: {_interrupted_line(end, csv_path, stop)}; {safe}", err=True)
         sys.exit(stop.exit_status)

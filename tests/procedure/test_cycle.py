@@ -181,3 +181,20 @@ def test_reconnect_percentiles_are_nearest_rank() -> None:
     result.reconnect_s.extend(float(v) for v in range(1, 21))
     assert result.reconnect_stats() == (1.0, 10.0, 19.0, 20.0)
     assert CameraCycles("Y", "mini", 1).reconnect_stats() is None
+
+
+def test_a_camera_run_ends_in_the_safe_state_even_when_its_sequence_ends_with_an_outlet_off() -> None:
+    scenario = parse_scenario('[[camera]]\nserial = "OF-0001"\nmodel = "mini"\nfaults = []\n', "t.toml")
+    sequence = parse_sequence('[[step]]\noutlet = "router"\nstate = "off"\n[[step]]\noutlet = "camera"\n'
+                              'state = "off"\n', "s.toml", OUTLET_NAMES, PATTERNS)
+    bench = build_sim_bench(load_config(), scenario)
+    try:
+        runner = CycleRunner(bench.fixture, bench.operator, Listener(), sequence, lambda row: None,
+                             lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        [camera] = list(bench.cameras)
+        runner.run_camera(0, camera.serial, camera.model)
+        bench.clock.sleep(0.5)
+        # Before the bench is closed: the runner itself put every outlet back on.
+        assert {name: bench.wiring.state(name) for name in OUTLET_NAMES} == dict.fromkeys(OUTLET_NAMES, True)
+    finally:
+        bench.close()
