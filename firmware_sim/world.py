@@ -231,6 +231,10 @@ class BenchWorld:
     def _drive_led(self, lit: bool) -> None:
         self.photodiode_pin.set_led(lit)
 
+    def app_step(self, task: OperatorTask, serial: str) -> str | None:
+        """The Blink app, for an operator whose answers come from elsewhere (the station page's buttons)."""
+        return self._app(task, serial)
+
     def _app(self, task: OperatorTask, serial: str) -> str | None:
         """An app step on ``serial``: None when it worked, else what the app showed."""
         camera = self.camera

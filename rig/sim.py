@@ -90,6 +90,19 @@ class SimulatedBench:
     def operator(self):
         return self.world.operator
 
+    def app(self, task, serial: str) -> str | None:
+        """The simulated Blink app, for prompts a person answers on the station page: None when the step worked."""
+        return self.world.app_step(task, serial)
+
+    def mount_serial(self, serial: str) -> CameraId | None:
+        """The technician's hands for a scanned serial: that scenario camera onto the fixture; None when the
+        scenario has no camera with that serial."""
+        for index, spec in enumerate(self.scenario.cameras):
+            if spec.serial == serial:
+                self.world.mount(index)
+                return CameraId(spec.serial, spec.model)
+        return None
+
     def close(self) -> list[str]:
         """Close the fixture (its safe state first), then the emulators; returns what could not be made safe."""
         failed = self.fixture.close()

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "record": "rig.cli.record:record",
     "test": "rig.cli.test:test",
     "report": "rig.cli.report:report",
+    "station": "rig.cli.station:station",
 }
 
 

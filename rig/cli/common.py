@@ -131,29 +131,6 @@ def build_real_photodiode(config: RigConfig, clock):
         raise RigError(f"photodiode on GPIO{pd.pin}: {exc} (not on a Raspberry Pi? add --sim)") from None
 
 
-def load_scenario_or_fail(path: str | None):
-    """``--sim [SCENARIO]``: the scenario file (or the built-in one), or one line saying what is wrong in it."""
-    from rig.sim import ScenarioError, load_sim_scenario
-
-    try:
-        return load_sim_scenario(path)
-    except ScenarioError as exc:
-        raise RigError(str(exc)) from None
-
-
-def build_sim_bench_or_fail(config: RigConfig, scenario, stop: StopFlag, speed: float | None = None,
-                            sim_log: str | None = None):
-    """The simulated bench for ``--sim``, or one line saying why it cannot be built."""
-    from rig.sim import ScenarioError, build_sim_bench
-
-    try:
-        return build_sim_bench(config, scenario, speed=speed, sim_log=sim_log, stop=stop)
-    except ScenarioError as exc:
-        raise RigError(str(exc)) from None
-    except OSError as exc:
-        raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
-
-
 def close_bench(bench, fixture) -> list[str]:
     """The one safe state, reached through the fixture however the run ended; what could not be made safe."""
     if bench is not None:

@@ -12,16 +12,15 @@ from rich.console import Console
 
 from rig.cli import RigError
 from rig.cli.common import (
-    build_sim_bench_or_fail,
     close_bench,
     config_option,
     load_config_or_fail,
-    load_scenario_or_fail,
     refuse_unless,
     refuse_with,
     safe_line,
     summary_console,
 )
+from rig.cli.test import load_scenario_or_fail, open_sim_bench
 from rig.core.config import OUTLET_NAMES
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
@@ -109,7 +108,7 @@ def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: St
     try:
         stop.check()
         if scenario_obj is not None:
-            bench = build_sim_bench_or_fail(config, scenario_obj, stop, sim_log=sim_log)
+            bench = open_sim_bench(config, scenario_obj, None, sim_log, stop)
             fixture, operator, cameras, total = bench.fixture, bench.operator, bench.cameras, len(scenario_obj.cameras)
         else:
             console = Console(stderr=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,11 +13,8 @@ from rich.console import Console
 
 from rig.cli import RigError
 from rig.cli.common import (
-    build_sim_bench_or_fail,
-    close_bench,
     config_option,
     load_config_or_fail,
-    load_scenario_or_fail,
     refuse_unless,
     refuse_with,
     safe_line,
@@ -29,24 +27,36 @@ from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.procedure.batch import BatchStopped, run_batch
 from rig.procedure.controller import ProcedureController
 from rig.ui.progress import RichProgress, summary_table
-from rig.ui.scanner import MODELS, FixedCamera, ScannerInput, SerialError
+from rig.ui.scanner import MODELS, CameraId, FixedCamera, ScannerInput, SerialError
 
 EXIT_BATCH_STOPPED = 3   # a rig fault stopped the batch
 EXIT_OUTPUT_FAILED = 4   # a result could not be written (full disk, file size limit, unwritable folder)
+
+_BATCH_OUTPUT_OPTIONS = [
+    click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
+                 help="Results CSV: one row per camera, appended."),
+    click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
+                 help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV]."),
+    click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True),
+    click.option("--sheets/--no-sheets", default=True, show_default=True,
+                 help="Write each camera's HTML report sheet beside its record."),
+    click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
+                 help="What to write for each camera (repeat; default: all). The CSV row is always written."),
+]
+
+
+def batch_output_options(command):
+    """``--csv --records --trace-format --sheets --output``: what a batch writes, the same for every command
+    that runs one (``rig test``, ``rig station``)."""
+    for option in reversed(_BATCH_OUTPUT_OPTIONS):
+        command = option(command)
+    return command
 
 
 @click.command()
 @click.option("--sim", is_flag=True, help="Run on the simulated bench (SCENARIO, or the built-in one).")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--csv", "csv_path", default="results.csv", show_default=True, type=click.Path(dir_okay=False),
-              help="Results CSV: one row per camera, appended.")
-@click.option("--records", "records_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for each camera's JSON record and LED trace [default: 'records' beside the CSV].")
-@click.option("--trace-format", type=click.Choice(["csv", "vcd"]), default="csv", show_default=True)
-@click.option("--sheets/--no-sheets", default=True, show_default=True,
-              help="Write each camera's HTML report sheet beside its record.")
-@click.option("--output", "output_names", multiple=True, type=click.Choice(OUTPUT_NAMES),
-              help="What to write for each camera (repeat; default: all). The CSV row is always written.")
+@batch_output_options
 @click.option("--serial", help="Serial of the one camera to test (otherwise scanned from stdin, one per line).")
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on this run.")
@@ -77,45 +87,97 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
     console = Console(stderr=True)
     stop = StopFlag()
     try:
-        with stop_on_signals(stop), contextlib.ExitStack() as held:
-            held.enter_context(results_lock(csv_path))   # every run: two writers would interleave rows
-            if lock_path:
-                held.enter_context(fixture_lock(lock_path))
-            try:
-                results = ResultsCsv(csv_path)
-            except ResultsError as exc:
-                raise RigError(str(exc)) from None
-            for notice in results.notices:
-                click.echo(f"rig: {notice}", err=True)
-            # After the results file exists: a refused scenario leaves a valid, empty results file (header
-            # only) for the tools that read it, and nothing else.
-            scenario_obj = load_scenario_or_fail(scenario) if sim else None
-            outputs = BatchOutputs(
-                results,
-                Path(records_dir) if records_dir else Path(csv_path).parent / "records",
-                trace_format,
-                sheets=sheets,
-                battery_config=config.battery,
-                stop=stop,
-                outputs=output_names or OUTPUT_NAMES,
-            )
+        with stop_on_signals(stop), opened_batch(csv_path, lock_path, records_dir, trace_format, sheets,
+                                                 output_names, config, stop, scenario if sim else False) as opened:
+            outputs, scenario_obj = opened
             run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop,
                        _soak_sequence(soak))
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
         stop.close()
-    _finish(run, outputs, csv_path, stop)
+    finish_batch(run, outputs, csv_path, stop)
+
+
+@contextlib.contextmanager
+def opened_batch(csv_path, lock_path, records_dir, trace_format, sheets, output_names, config, stop,
+                 scenario) -> Iterator[tuple[BatchOutputs, object]]:
+    """The results file and the per-camera outputs of a batch, under its locks; with the scenario (``False``
+    for the fixture, None for the built-in one) loaded once the results file exists."""
+    with contextlib.ExitStack() as held:
+        held.enter_context(results_lock(csv_path))   # every run: two writers would interleave rows
+        if lock_path:
+            held.enter_context(fixture_lock(lock_path))
+        try:
+            results = ResultsCsv(csv_path)
+        except ResultsError as exc:
+            raise RigError(str(exc)) from None
+        for notice in results.notices:
+            click.echo(f"rig: {notice}", err=True)
+        # After the results file exists: a refused scenario leaves a valid, empty results file (header
+        # only) for the tools that read it, and nothing else.
+        scenario_obj = None if scenario is False else load_scenario_or_fail(scenario)
+        yield BatchOutputs(
+            results,
+            Path(records_dir) if records_dir else Path(csv_path).parent / "records",
+            trace_format,
+            sheets=sheets,
+            battery_config=config.battery,
+            stop=stop,
+            outputs=output_names or OUTPUT_NAMES,
+        ), scenario_obj
 
 
 @dataclass
-class _RunEnd:
+class RunEnd:
     """How a batch ended, for the closing lines and the exit status."""
 
     records: list = field(default_factory=list)
     stopped: str | None = None        # a rig fault stopped the batch (exit 3)
     output_error: str | None = None   # a result could not be written (exit 4)
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
+
+
+@dataclass
+class OpenBench:
+    """A bench ready for a batch, and how to put it back in the safe state however the batch ends."""
+
+    controller: ProcedureController
+    cameras: Iterable[CameraId]
+    close: Callable[[], list[str]]   # returns what could not be made safe
+
+
+def run_on_bench(outputs: BatchOutputs, stop: StopFlag, open_bench: Callable[[], OpenBench]) -> RunEnd:
+    """The batch path of ``rig test`` and ``rig station``: one row per camera through ``outputs``, then the
+    one safe state, reached through the fixture however the batch ended."""
+    end = RunEnd()
+    bench: OpenBench | None = None
+    try:
+        stop.check()   # a signal while the files were being opened: no bench is built
+        bench = open_bench()
+        run_batch(bench.controller, bench.cameras, outputs, end.records)
+    except BatchStopped as exc:
+        end.stopped = str(exc)
+    except OutputFailed as exc:
+        end.output_error = str(exc)
+    except StopRequested:
+        pass   # reported by finish_batch, from the stop flag
+    finally:
+        if bench is not None:
+            end.unsafe = bench.close()
+    return end
+
+
+def open_sim_bench(config, scenario_obj, speed, sim_log, stop):
+    """The simulated bench, or one line saying why not."""
+    from rig.sim import ScenarioError, build_sim_bench
+
+    try:
+        return build_sim_bench(config, scenario_obj, speed=speed, sim_log=sim_log, stop=stop)
+    except ScenarioError as exc:
+        raise RigError(str(exc)) from None
+    except OSError as exc:
+        raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
 
 
 def _soak_sequence(cycles: int | None):
@@ -132,35 +194,31 @@ def _soak_sequence(cycles: int | None):
     return replace(soak, repeat=cycles)
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, soak=None) -> _RunEnd:
-    end = _RunEnd()
-    bench = fixture = None
-    progress = None
-    try:
-        stop.check()   # a signal while the files were being opened: no bench is built
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, soak=None) -> RunEnd:
+    def open_bench() -> OpenBench:
         if sim:
-            bench = build_sim_bench_or_fail(config, scenario_obj, stop, speed, sim_log)
-            fixture, operator, cameras = bench.fixture, bench.operator, bench.cameras
+            bench = open_sim_bench(config, scenario_obj, speed, sim_log, stop)
+            fixture, operator, cameras, close = bench.fixture, bench.operator, bench.cameras, bench.close
             total = len(bench.scenario.cameras)
         else:
             fixture, operator, cameras, total = _real_bench(config, console, serial, model, stop)
+            close = fixture.close
         progress = RichProgress(console, total=total)
-        controller = ProcedureController(fixture, operator, progress, soak=soak)
-        run_batch(controller, cameras, outputs, end.records)
-    except BatchStopped as exc:
-        end.stopped = str(exc)
-    except OutputFailed as exc:
-        end.output_error = str(exc)
-    except StopRequested:
-        pass   # reported by _finish, from the stop flag
-    finally:
-        if progress is not None:
+
+        def close_all() -> list[str]:
             progress.close()
-        end.unsafe = close_bench(bench, fixture)
-    return end
+            return close()
+
+        try:
+            return OpenBench(ProcedureController(fixture, operator, progress, soak=soak), cameras, close_all)
+        except BaseException:
+            close_all()
+            raise
+
+    return run_on_bench(outputs, stop, open_bench)
 
 
-def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
+def finish_batch(end: RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
     """The closing lines, then the exit status: 128+N for a signal, 4 output failed, 3 rig fault, else 0."""
     out = summary_console()
     if end.records:
@@ -186,7 +244,7 @@ def _finish(end: _RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) 
         sys.exit(EXIT_BATCH_STOPPED)
 
 
-def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
+def _interrupted_line(end: RunEnd, csv_path: str, stop: StopFlag) -> str:
     """What was interrupted and what was written: the technician must know which camera to test again."""
     last = end.records[-1] if end.records else None
     if last is not None and any(note.startswith(INTERRUPTED_PREFIX) for note in last.notes):
@@ -198,6 +256,15 @@ def _interrupted_line(end: _RunEnd, csv_path: str, stop: StopFlag) -> str:
     rows = len(end.records) - (1 if end.output_error else 0)
     return (f"interrupted by {stop.describe()} {what}; {rows} row{'s' if rows != 1 else ''} written to "
             f"{csv_path} this run")
+
+
+def load_scenario_or_fail(scenario):
+    from rig.sim import ScenarioError, load_sim_scenario
+
+    try:
+        return load_sim_scenario(scenario)
+    except ScenarioError as exc:
+        raise RigError(str(exc)) from None
 
 
 def _real_bench(config, console: Console, serial: str | None, model: str, stop: StopFlag):

@@ -14,6 +14,7 @@ class ProgressListener(Protocol):
     def camera_started(self, index: int, serial: str, model: str) -> None: ...
     def step_started(self, name: str, detail: str = "") -> None: ...
     def waiting(self, label: str, remaining_s: float, total_s: float) -> None: ...
+    def step_finished(self, name: str, record: CameraRecord) -> None: ...
     def camera_finished(self, record: CameraRecord) -> None: ...
 
 
@@ -27,6 +28,9 @@ class SilentListener:
         pass
 
     def waiting(self, label: str, remaining_s: float, total_s: float) -> None:
+        pass
+
+    def step_finished(self, name: str, record: CameraRecord) -> None:
         pass
 
     def camera_finished(self, record: CameraRecord) -> None:

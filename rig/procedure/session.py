@@ -97,6 +97,7 @@ class CameraSession:
             raise
         finally:
             record.finished_s = self.clock.now() - self.record.started_s
+            self.listener.step_finished(name, self.record)
 
     # --- LED ----------------------------------------------------------------------------------------------
     def observe(

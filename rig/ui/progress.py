@@ -53,6 +53,9 @@ class RichProgress:
             left, of = duration_text(remaining_s), duration_text(total_s)
             self._status.update(self._headline(f"{label}: {left} left of {of}"))
 
+    def step_finished(self, name: str, record: CameraRecord) -> None:
+        pass   # the terminal shows the outcome once, with the verdict
+
     def camera_finished(self, record: CameraRecord) -> None:
         disposition = record.disposition or Disposition.ABORTED
         style = disposition_color(disposition)

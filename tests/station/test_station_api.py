@@ -35,13 +35,15 @@ def test_slots_follow_the_contract_for_every_state() -> None:
         assert s.keys() >= SLOT_KEYS
     assert [s["state"] for s in slots] == ["empty", "testing", "done"]
     assert slots[1]["serial"] == "G8T1-0001" and slots[1]["step"] == "observe"
-    assert slots[1]["countdown"] == {"label": "camera starting up", "remaining_s": 7.5, "total_s": 10.0}
+    assert slots[1]["countdown"] == {"label": "camera starting up", "remaining_s": 7.5, "total_s": 10.0,
+                                     "remaining_text": "7.5 s"}
     clock.sleep(5.0)
     assert client(board).get("/api/slots").json()[1]["countdown"]["remaining_s"] == 2.5
     assert slots[2]["disposition"] == "fixed"
     cameras = client(board).get("/api/cameras").json()
     assert cameras == [{"serial": "MINI-0009", "slot": 3, "model": "mini", "disposition": "fixed",
-                        "fixed_by": "readd_camera", "duration_s": 737.4, "notes": None}]
+                        "fixed_by": "readd_camera", "duration_s": 737.4, "duration_text": "12 min 17 s",
+                        "notes": None}]
     assert cameras[0].keys() >= CAMERA_KEYS
 
 
@@ -133,3 +135,25 @@ def test_the_page_and_its_assets_come_from_the_package() -> None:
     for asset in ("station.js", "station.css", "change_wifi.svg", "delete_camera.svg", "readd_camera.svg"):
         assert web.get(f"/static/{asset}").status_code == 200, asset
     assert "http" not in page.text.replace("http://www.w3.org", "")  # nothing fetched from the internet
+
+
+def test_the_simulated_technicians_prompts_are_shown_while_it_works_and_gone_after() -> None:
+    from rig.procedure.operator import OperatorReply
+    from rig.ui.station.page_operator import ShownOperator
+
+    board = StationBoard(VirtualClock(), slots=2)
+    board.load(2, "MINI-0009", "mini")
+    seen: list[list[dict]] = []
+
+    class Technician:   # the person at the bench: sees the page while doing the app step
+        def request(self, task, serial, instructions, timeout_s):
+            assert board.slots_json()[1]["state"] == "waiting_operator"
+            seen.append(board.prompts_json())
+            return OperatorReply(False, "the app showed an error")
+
+    reply = ShownOperator(board, lambda _serial: 2, Technician()).request(
+        OperatorTask.READD_CAMERA, "MINI-0009", "re-add it", 600.0)
+    assert not reply.done and reply.note == "the app showed an error"
+    assert [(p["slot"], p["serial"], p["task"], p["remaining_text"]) for p in seen[0]] == [
+        (2, "MINI-0009", "readd_camera", "10 min")]
+    assert board.prompts_json() == [] and board.slots_json()[1]["state"] == "testing"

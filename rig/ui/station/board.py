@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rig.core.clock import Clock
+from rig.core.durations import duration_text
 
 LED_STRIP_S = 30.0        # the live LED strip on each tile shows this many seconds
 FINISHED_KEPT = 10_000    # cameras kept for /api/cameras (a long day's desk)
@@ -103,7 +104,9 @@ class StationBoard:
         self.scanned: deque[str] = deque()
         self.led_sources: dict[int, LedSource] = {}
         self.stop_requested = False
+        self.on_stop: Callable[[], None] | None = None   # the command's way to stop the bench (its stop flag)
         self.batch_over = False
+        self.notice = ""   # one line for the operator (a scan the bench could not use)
         self._prompt_ids = itertools.count(1)
 
     # --- writers (the bench) --------------------------------------------------------------------------------
@@ -194,6 +197,13 @@ class StationBoard:
         with self._lock:
             self.stop_requested = True
             self._bump()
+        if self.on_stop is not None:
+            self.on_stop()
+
+    def tell(self, notice: str) -> None:
+        with self._lock:
+            self.notice = notice
+            self._bump()
 
     # --- readers (the web server) ----------------------------------------------------------------------------
     def wait_change(self, seen_version: int, timeout_s: float) -> int:
@@ -210,10 +220,12 @@ class StationBoard:
     def _tile_json(self, tile: SlotTile, now: float) -> dict:
         countdown = None
         if tile.countdown is not None:
+            remaining_s = max(0.0, tile.countdown.ends_s - now)
             countdown = {
                 "label": tile.countdown.label,
-                "remaining_s": round(max(0.0, tile.countdown.ends_s - now), 1),
+                "remaining_s": round(remaining_s, 1),
                 "total_s": round(tile.countdown.total_s, 1),
+                "remaining_text": duration_text(remaining_s),   # the one formatter: the page has no copy
             }
         led = self.led_sources.get(tile.slot)
         strip = None
@@ -247,6 +259,8 @@ class StationBoard:
                     "disposition": c.disposition,
                     "fixed_by": c.fixed_by or None,
                     "duration_s": None if c.duration_s is None else round(c.duration_s, 1),
+                    # from the CSV's own figure (0.1 s), so the page and `rig report` say the same
+                    "duration_text": duration_text(None if c.duration_s is None else round(c.duration_s, 1)),
                     "notes": c.notes or None,
                 }
                 for c in self.finished
@@ -265,6 +279,7 @@ class StationBoard:
                     "instructions": p.instructions,
                     "image": p.image,
                     "remaining_s": round(max(0.0, p.deadline_s - now), 0),
+                    "remaining_text": duration_text(round(max(0.0, p.deadline_s - now), 0)),
                 }
                 for p in self.prompts
                 if p.answer is None
@@ -281,6 +296,7 @@ class StationBoard:
                 "waiting_scans": list(self.scanned),
                 "batch_over": self.batch_over,
                 "stopping": self.stop_requested,
+                "notice": self.notice or None,
             }
 
     def snapshot(self) -> dict:

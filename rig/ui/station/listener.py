@@ -26,19 +26,27 @@ class BoardListener:
         ends_s = self.board.clock.now() + remaining_s
         self.board.update(self.slot, countdown=Countdown(label, ends_s, total_s))
 
+    def step_finished(self, name: str, record: CameraRecord) -> None:
+        """The pattern once observed and the battery figures once measured, before the verdict."""
+        self.board.update(self.slot, pattern=record.initial_pattern, battery=_battery(record))
+
     def camera_finished(self, record: CameraRecord) -> None:
-        battery = {}
-        if record.battery is not None:
-            battery = {
-                "open_circuit_v": record.battery.open_circuit_v,
-                "loaded_v": record.battery.loaded_v,
-                "internal_resistance_ohm": record.battery.internal_resistance_ohm,
-            }
         disposition = record.disposition.value if record.disposition else "aborted"
-        self.board.update(self.slot, pattern=record.initial_pattern, battery=battery)
+        self.board.update(self.slot, pattern=record.initial_pattern, battery=_battery(record))
         self.board.finish(
             self.slot,
             FinishedCamera(record.serial, self.slot, record.model, disposition, record.fixed_by,
                            record.duration_s, "; ".join(record.notes)),
             reason="; ".join(record.notes[-2:]),
         )
+
+
+def _battery(record: CameraRecord) -> dict[str, float]:
+    if record.battery is None:
+        return {}
+    figures = {
+        "open_circuit_v": record.battery.open_circuit_v,
+        "loaded_v": record.battery.loaded_v,
+        "internal_resistance_ohm": record.battery.internal_resistance_ohm,
+    }
+    return {key: value for key, value in figures.items() if value is not None}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rig.core.clock import Clock
 from rig.procedure.operator import OperatorReply, OperatorTask
-from rig.ui.station.board import PromptAnswer, StationBoard
+from rig.ui.station.board import Prompt, PromptAnswer, StationBoard
 
 POLL_S = 0.25
 
@@ -36,9 +36,7 @@ class PageOperator:
 
     def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
         task = OperatorTask(task)
-        title, image = PROMPT_FACES[task]
-        prompt = self.board.post_prompt(self.slot_of(serial), serial, task.value, title, instructions,
-                                        f"/static/{image}", timeout_s)
+        prompt = post_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s)
         try:
             while prompt.answer is None and self.clock.now() < prompt.deadline_s:
                 if self.board.stop_requested:
@@ -54,3 +52,27 @@ class PageOperator:
             problem = self.app(task, serial)
             return OperatorReply(problem is None, problem or "")
         return OperatorReply(True)
+
+
+def post_prompt(board: StationBoard, slot: int, task: OperatorTask, serial: str, instructions: str,
+                timeout_s: float) -> Prompt:
+    title, image = PROMPT_FACES[task]
+    return board.post_prompt(slot, serial, task.value, title, instructions, f"/static/{image}", timeout_s)
+
+
+class ShownOperator:
+    """Another operator (the simulated technician) answering, with its prompts shown on the page meanwhile:
+    a watcher sees which slot waits for the app and why. Clicks on such a prompt change nothing."""
+
+    def __init__(self, board: StationBoard, slot_of: Callable[[str], int], operator) -> None:
+        self.board = board
+        self.slot_of = slot_of
+        self.operator = operator
+
+    def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
+        task = OperatorTask(task)
+        prompt = post_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s)
+        try:
+            return self.operator.request(task, serial, instructions, timeout_s)
+        finally:
+            self.board.close_prompt(prompt)

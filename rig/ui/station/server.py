@@ -15,7 +15,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 
 import anyio
@@ -27,17 +27,24 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rig.core.colors import DISPOSITION_COLORS, UNKNOWN_COLOR
 from rig.ui.scanner import SerialError, validate_serial
 from rig.ui.station.board import PromptAnswer, StationBoard
 
 PIN_HEADER = "X-Station-Pin"
 STREAM_REFRESH_S = 1.0    # a snapshot at least this often: countdowns and the LED strip move between changes
 MAX_BODY_BYTES = 4096
+STOP_GRACE_S = 1.0        # open event streams never end by themselves: a stopping station cuts them after this
 
 
 def create_app(board: StationBoard, pin: str | None = None, report_url: str | None = None,
-               disposition_colours: dict[str, str] | None = None) -> Starlette:
-    """The page and its API over ``board``."""
+               disposition_colours: dict[str, str] | None = None,
+               report_page: Callable[[], str] | None = None) -> Starlette:
+    """The page and its API over ``board``. Colours default to the one colour map (``rig.core.colors``);
+    ``report_page`` (the results CSV as ``rig report``'s HTML, built by the command) is served at ``/report``."""
+    colours = DISPOSITION_COLORS if disposition_colours is None else disposition_colours
+    if report_page is not None and report_url is None:
+        report_url = "/report"
 
     def allowed(request: Request) -> bool:
         if not pin:
@@ -67,7 +74,8 @@ def create_app(board: StationBoard, pin: str | None = None, report_url: str | No
             "pin_required": bool(pin),
             "slots": len(board.tiles),
             "report_url": report_url,
-            "colours": disposition_colours or {},
+            "colours": colours,
+            "unknown_colour": UNKNOWN_COLOR,
         })
 
     async def slots(_request: Request) -> JSONResponse:
@@ -127,12 +135,19 @@ def create_app(board: StationBoard, pin: str | None = None, report_url: str | No
         board.request_stop()
         return JSONResponse({"ok": True})
 
+    async def report(_request: Request) -> Response:
+        if report_page is None:
+            return JSONResponse({"error": "this station has no results file to report on"}, status_code=404)
+        # Rendering reads the CSV and draws plots: off the event loop, so the live stream keeps flowing.
+        return HTMLResponse(await anyio.to_thread.run_sync(report_page))
+
     async def favicon(_request: Request) -> Response:
         return Response(status_code=204)
 
     routes = [
         Route("/", index),
         Route("/favicon.ico", favicon),
+        Route("/report", report),
         Route("/api/config", config),
         Route("/api/slots", slots),
         Route("/api/cameras", cameras),
@@ -151,7 +166,8 @@ class StationServer:
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                                     access_log=False, lifespan="off"))
+                                                     access_log=False, lifespan="off",
+                                                     timeout_graceful_shutdown=STOP_GRACE_S))
         self._thread = threading.Thread(target=self._server.run, name="station-web", daemon=True)
 
     def start(self, timeout_s: float = 10.0) -> None:

@@ -1,7 +1,7 @@
 // The station page: renders the board's snapshots streamed from /api/events; acts through small POSTs.
 "use strict";
 
-const state = { config: { colours: {}, pin_required: false, slots: 1 }, snapshot: null };
+const state = { config: { colours: {}, unknown_colour: "#616161", pin_required: false, slots: 1 }, snapshot: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -27,14 +27,8 @@ async function act(path, body) {
   return { ok: response.ok, status: response.status, data };
 }
 
-function duration(seconds) {
-  // The same format as the terminal and the reports: under a minute "42 s", then "m:ss", then "h:mm:ss".
-  if (seconds === null || seconds === undefined) return "";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${r}` : `${m}:${r}`;
-}
+// Colours and duration texts come from the rig (/api/config, the snapshots): the page keeps no copy of either.
+function colour(disposition) { return state.config.colours[disposition] || state.config.unknown_colour; }
 
 function ledStrip(led) {
   const ns = "http://www.w3.org/2000/svg";
@@ -80,7 +74,7 @@ function tile(slot) {
       node.append(el("div", { class: "countdown", "data-testid": "countdown" },
         el("span", {}, slot.countdown.label),
         el("div", { class: "bar" }, el("div", { style: `width:${done.toFixed(0)}%` })),
-        el("span", {}, `${duration(slot.countdown.remaining_s)} left`)));
+        el("span", {}, `${slot.countdown.remaining_text} left`)));
     }
   }
   node.append(ledStrip(slot.led));
@@ -94,7 +88,7 @@ function tile(slot) {
   if (slot.disposition) {
     const verdict = el("div", { class: "verdict", "data-testid": "disposition" },
       slot.disposition + (slot.fixed_by ? ` · ${slot.fixed_by}` : ""));
-    verdict.style.background = state.config.colours[slot.disposition] || "#ccc";
+    verdict.style.background = colour(slot.disposition);
     node.style.borderTopColor = verdict.style.background;
     node.append(verdict, el("div", { class: "reason", "data-testid": "reason" }, slot.reason || ""));
   }
@@ -115,7 +109,7 @@ function prompt(p, first) {
     el("div", {},
       el("h2", {}, el("span", { class: "who", "data-testid": "prompt-slot" }, `Slot ${p.slot} · ${p.serial}: `), p.title),
       el("p", {}, p.instructions),
-      el("div", { class: "left" }, `${duration(p.remaining_s)} left`)),
+      el("div", { class: "left", "data-testid": "prompt-left" }, `${p.remaining_text} left`)),
     el("div", { class: "buttons" }, done, cant));
   node.dataset.slot = p.slot;
   if (!first) node.title = "queued: answer the prompt above first";
@@ -135,6 +129,9 @@ function render(snapshot) {
   const waiting = s.waiting_scans.length ? `  ·  scanned, waiting for a slot: ${s.waiting_scans.join(", ")}` : "";
   const over = s.batch_over ? "  ·  batch over" : s.stopping ? "  ·  stopping" : "";
   document.getElementById("summary").textContent = `finished ${s.finished}${counts ? "  ·  " + counts : ""}${waiting}${over}`;
+  const notice = document.getElementById("notice");
+  notice.textContent = s.notice || "";
+  notice.hidden = !s.notice;
 }
 
 async function renderFinished() {
@@ -142,9 +139,9 @@ async function renderFinished() {
   if (!response.ok) return;
   const rows = (await response.json()).map((c) => {
     const disposition = el("td", {}, c.disposition);
-    disposition.style.color = state.config.colours[c.disposition] || "";
+    disposition.style.color = colour(c.disposition);
     return el("tr", {}, el("td", {}, String(c.slot)), el("td", {}, c.serial), el("td", {}, c.model || ""),
-      disposition, el("td", {}, c.fixed_by || ""), el("td", {}, duration(c.duration_s)));
+      disposition, el("td", {}, c.fixed_by || ""), el("td", { "data-testid": "bench-time" }, c.duration_text));
   });
   document.querySelector("#finished tbody").replaceChildren(...rows.reverse());
 }
