@@ -178,6 +178,7 @@ class CycleRunner:
         self.listener.camera_started(index, serial, model)
         self.leases.occupy(self.slot)
         try:
+            self._settle(session)
             self.run_cycles(session, result)
         finally:
             self.leases.vacate(self.slot)
@@ -188,6 +189,17 @@ class CycleRunner:
         if result.aborted:
             raise CycleAborted(result)
         return result
+
+    def _settle(self, session: CameraSession) -> None:
+        """A camera just mounted is still starting: let it come online (as ``rig test`` does before it looks)
+        so that the first cycle's stimulus or measurement is not judged on a booting camera. One that does not
+        come online here is left to the cycles to expose."""
+        self.listener.step_started("starting", "waiting for the camera to come online")
+        settle = StepRecord("settle", self.fixture.clock.now() - session.record.started_s, kind=RecordKind.OTHER)
+        with self.leases.network(self.slot):
+            session.wait_online(settle, session.config.timings.reconnect_timeout_s)
+        if self.free_edges:
+            self.fixture.photodiode.discard_before(self.fixture.photodiode.mark())
 
     def run_cycles(self, session: CameraSession, result: CameraCycles) -> None:
         """The sequence's cycles on the camera of ``session``, counted into ``result`` (no safe state here)."""

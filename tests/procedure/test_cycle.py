@@ -198,3 +198,13 @@ def test_a_camera_run_ends_in_the_safe_state_even_when_its_sequence_ends_with_an
         assert {name: bench.wiring.state(name) for name in OUTLET_NAMES} == dict.fromkeys(OUTLET_NAMES, True)
     finally:
         bench.close()
+
+
+def test_a_freshly_mounted_camera_is_let_online_before_the_first_cycle_judges_it() -> None:
+    """The burn-in starts with a battery test and a motion stimulus: on a camera still booting the stimulus
+    would go unanswered and a healthy camera would fail its first cycle."""
+    scenario = ('[[camera]]\nserial = "BI-0001"\nmodel = "outdoor"\nfaults = []\n'
+                '[camera.battery]\nopen_circuit_v = 3.5\ninternal_resistance_ohm = 0.25\n')
+    sequence = 'repeat = 2\n[[step]]\nmeasure = "battery"\n[[step]]\nstimulus = "motion"\n'
+    [result], rows, _ = run(scenario, sequence)
+    assert (result.passed, result.failed) == (2, 0), rows

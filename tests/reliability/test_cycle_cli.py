@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 from reliability_support import SimLog, assert_safe_state
 
-import rig.sim
-from firmware_sim.clock import VirtualClock
+import rig.cli.cycle
 from rig.cli import cli
 from rig.procedure.cycle import CYCLE_COLUMNS
 
@@ -124,20 +123,28 @@ def test_list_names_the_built_ins_with_repeat_and_steps() -> None:
 
 def test_ctrl_c_during_an_off_step_ends_with_every_outlet_on(tmp_path: Path, monkeypatch) -> None:
     fired: list[float] = []
+    real_open = rig.cli.cycle.open_sim_bench
 
-    class SignallingClock(VirtualClock):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            # 15 s into the first cycle: the camera is off and the 30 s wait is under way.
-            self.schedule(15.0, lambda: (fired.append(self.now()), os.kill(os.getpid(), signal.SIGINT)))
+    def open_with_a_signal(*args, **kwargs):
+        bench = real_open(*args, **kwargs)
 
-    monkeypatch.setattr(rig.sim, "VirtualClock", SignallingClock)
+        def on_change(device: str, state: bool) -> None:
+            if device == "camera" and not state and not fired:
+                # 15 s into the camera's first off step (its 30 s wait): Ctrl-C.
+                bench.clock.call_later(15.0, lambda: (fired.append(bench.clock.now()),
+                                                      os.kill(os.getpid(), signal.SIGINT)))
+
+        bench.wiring.subscribe(on_change)
+        return bench
+
+    monkeypatch.setattr(rig.cli.cycle, "open_sim_bench", open_with_a_signal)
     seq, scen = files(tmp_path, HEALTHY)
     result = invoke("cycle", seq, "--sim", scen, "--csv", str(tmp_path / "c.csv"), "--sim-log",
                     str(tmp_path / "sim.csv"))
     assert fired and result.exit_code == 128 + signal.SIGINT, result.output
     log = SimLog.read(tmp_path / "sim.csv")
-    assert ("camera", "off") in [(d, s) for _, d, s in log.changes]   # it was off when the signal came
+    offs = [t for t, d, s in log.changes if (d, s) == ("camera", "off")]
+    assert offs and offs[0] < fired[0] < offs[0] + 30   # the signal came while the camera was off
     assert_safe_state(log)
     got = rows(tmp_path / "c.csv")
     assert [(r["step"], r["outcome"]) for r in got] == [("1", "ok"), ("2", "aborted")]
