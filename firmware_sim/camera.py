@@ -135,6 +135,10 @@ class Camera:
         self.registered = not spec.has("registration_lost")
         self.radio_dead = spec.has("radio_dead")
         self.motion_dead = spec.has("pir_dead")
+        # flaky_reconnect: its own generator (drawn only for such a camera, so other cameras' runs are unchanged),
+        # so whether a power-up fails depends on the seed and the power-up's number, not on the LED's jitter.
+        self._flaky_rng = random.Random(rng.random()) if spec.has("flaky_reconnect") else None
+        self.reconnect_failed = False    # this power-up will not connect (until the next power cycle)
         self.deleted_at_s: float | None = None
         self.state = CameraState.OFF
         self.lit = False
@@ -163,6 +167,8 @@ class Camera:
             self.browned_out = True  # a flat pack cannot start it: it starts when the supply comes back
             return
         if on:
+            if self._flaky_rng is not None:
+                self.reconnect_failed = self._flaky_rng.random() < self.spec.flaky_rate
             self.state = CameraState.BOOTING
             self._later(self.traits.boot_s, self._booted)
         else:
@@ -256,7 +262,7 @@ class Camera:
     # ---- internals ---------------------------------------------------------------------------------------
     def _can_connect(self) -> bool:
         return (self._path_ok() and self.credentials_ok and self.registered
-                and not self.wifi_stuck and not self.radio_dead)
+                and not self.wifi_stuck and not self.radio_dead and not self.reconnect_failed)
 
     def _later(self, delay_s: float, action: Callable[..., None], *args: object) -> EventHandle:
         epoch = self._epoch

@@ -31,6 +31,7 @@ class FaultInfo:
     symptom: str
     fix: str | None              # the fix name (docs/DESIGN.md) that cures it; None = no fix, a defect
     applies: Callable[[CameraModel], bool] = _any_model   # which camera models can have it (their profile)
+    intermittent: bool = False   # present only by chance: a verdict on it is chance too (rig cycle exposes it)
 
     def possible_on(self, model: str) -> bool:
         return self.applies(camera_model(model))
@@ -53,6 +54,9 @@ FAULT_TABLE: dict[str, FaultInfo] = {
                   _battery_powered),
         FaultInfo("pir_dead", "no response to the motion stimulus", None),
         FaultInfo("radio_dead", "offline whatever is done", "contact_support"),
+        # Intermittent: after a power-up, fails to reconnect with probability flaky_rate until the next one.
+        FaultInfo("flaky_reconnect", "now and then offline after a power-up: network_lost", None,
+                  intermittent=True),
     )
 }
 FAULTS: tuple[str, ...] = tuple(FAULT_TABLE)
@@ -61,6 +65,7 @@ FAULTS: tuple[str, ...] = tuple(FAULT_TABLE)
 ROUTER_MIN_OFF_S = 30.0        # the article: unplug the router, wait 30 s
 RESTART_MIN_OFF_S = 60.0       # the article: camera (and Sync Module) off 1 to 2 minutes
 RESET_HOLD_MIN_S = 10.0        # hold the reset button until the lights flash
+DEFAULT_FLAKY_RATE = 0.25      # flaky_reconnect: chance a power-up ends without a connection
 READD_MIN_WAIT_S = 180.0       # the article: wait 3 to 5 minutes after deleting
 
 

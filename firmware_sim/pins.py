@@ -18,6 +18,10 @@ OutputObserver = Callable[[int, bool], None]
 """Called with (BCM number, new level) whenever the rig changes an output pin."""
 
 
+PIN_HISTORY = 1_024
+"""Changes a pin keeps in gpiozero's ``states`` list: the newest ones (an 8-hour soak stays in flat memory)."""
+
+
 class VirtualMockPin(MockPin):
     """A ``MockPin`` whose change timestamps are virtual ticks, with observable output changes."""
 
@@ -27,6 +31,10 @@ class VirtualMockPin(MockPin):
         t = self._factory.ticks()
         self._state = value
         self.states.append(PinState(t - self._last_change, value))
+        if len(self.states) > PIN_HISTORY:
+            # The oldest changes go (the first entry stays: gpiozero's initial state); times are rebuilt
+            # backwards from the latest change, so the ones kept keep their times.
+            del self.states[1 : len(self.states) - PIN_HISTORY // 2]
         self._last_change = t
         if self._function == "output":
             self._factory.notify_output(self, value)

@@ -22,7 +22,7 @@ from firmware_sim.battery import (
     sags_below_alarm,
     terminal_v,
 )
-from firmware_sim.faults import FAULT_TABLE, FAULTS
+from firmware_sim.faults import DEFAULT_FLAKY_RATE, FAULT_TABLE, FAULTS
 from firmware_sim.led_optics import LedOptics, parse_led_optics
 from rig.core.config import MAX_SLOTS
 from rig.core.models import MODELS, CameraModel
@@ -53,8 +53,8 @@ MAX_SERIAL_CHARS = 64
 DEFAULT_SWAP_S = 20.0
 MAX_SWAP_S = 3600.0
 _BENCH_KEYS = ("slots", "swap_s")
-_TOP_KEYS = ("camera", "seed", "operator", "rig_fault", "bench")
-_CAMERA_KEYS = ("serial", "model", "faults", "battery", "led")
+_TOP_KEYS = ("camera", "seed", "operator", "rig_fault", "bench")   # [bench]: the slots (docs/DESIGN.md)
+_CAMERA_KEYS = ("serial", "model", "faults", "battery", "led", "flaky_rate")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
 _OPERATOR_KEYS = ("delay_s", "declines")
 _OPERATOR_TASKS = tuple(task.value for task in OperatorTask)
@@ -84,6 +84,7 @@ class CameraSpec:
     faults: tuple[str, ...] = ()
     battery: BatterySpec | None = None
     led: LedOptics | None = None        # [camera.led]: a PWM-driven LED, ambient flicker (firmware_sim.led_optics)
+    flaky_rate: float = DEFAULT_FLAKY_RATE   # flaky_reconnect: chance that a power-up ends offline
 
     @property
     def profile(self) -> CameraModel:
@@ -284,7 +285,17 @@ class _Reader:
         led = None
         if "led" in raw:
             led = parse_led_optics(raw["led"], lambda key, problem: self.fail(where, key, problem))
-        return CameraSpec(serial, model, tuple(faults), battery, led)
+        return CameraSpec(serial, model, tuple(faults), battery, led, self.flaky_rate(where, raw, faults))
+
+    def flaky_rate(self, where: str, raw: dict[str, Any], faults: list[str]) -> float:
+        if "flaky_rate" not in raw:
+            return DEFAULT_FLAKY_RATE
+        if "flaky_reconnect" not in faults:
+            self.fail(where, "flaky_rate", "only a camera with the 'flaky_reconnect' fault takes a flaky_rate")
+        rate = _number(raw["flaky_rate"])
+        if rate is None or not 0 <= rate <= 1:
+            self.fail(where, "flaky_rate", f"must be a probability from 0 to 1 (got {raw['flaky_rate']!r})")
+        return rate
 
     def battery(self, where: str, model: str, raw: Any) -> BatterySpec | None:
         if raw is None:

@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "calibrate": "rig.cli.calibrate:calibrate",
     "check": "rig.cli.check:check",
     "classify": "rig.cli.classify:classify",
+    "cycle": "rig.cli.cycle:cycle",
     "record": "rig.cli.record:record",
     "test": "rig.cli.test:test",
     "report": "rig.cli.report:report",

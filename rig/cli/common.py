@@ -93,9 +93,7 @@ def exit_if_interrupted(stop: StopFlag, command: str, written: str, unsafe: list
     signal's exit status (128 + its number). Nothing when no signal came."""
     if not stop.requested:
         return
-    from rig.hardware.fixture import unsafe_note
-
-    safe = unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"
+    safe = safe_line(unsafe)
     click.echo(f"rig: {command} interrupted by {stop.describe()}; {written}; {safe}", err=True)
     sys.exit(stop.exit_status)
 
@@ -131,3 +129,28 @@ def build_real_photodiode(config: RigConfig, clock):
             return Photodiode(pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up)
     except (GPIOZeroError, OSError, RuntimeError) as exc:
         raise RigError(f"photodiode on GPIO{pd.pin}: {exc} (not on a Raspberry Pi? add --sim)") from None
+
+
+def close_bench(bench, fixture) -> list[str]:
+    """The one safe state, reached through the fixture however the run ended; what could not be made safe."""
+    if bench is not None:
+        return bench.close()
+    if fixture is not None:
+        return fixture.close()
+    return []
+
+
+def summary_console():
+    """Standard output for the closing table: on a log file or a pipe no terminal width to fit, so rows stay
+    on one line."""
+    from rich.console import Console
+
+    out = Console()
+    return out if out.is_terminal else Console(width=160)
+
+
+def safe_line(unsafe: list[str]) -> str:
+    """How a run's end says whether the bench is in its safe state."""
+    from rig.hardware.fixture import unsafe_note
+
+    return unsafe_note(unsafe) if unsafe else "every outlet is on and every actuator released"

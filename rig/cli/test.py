@@ -12,11 +12,17 @@ import click
 from rich.console import Console
 
 from rig.cli import RigError
-from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.cli.common import (
+    config_option,
+    load_config_or_fail,
+    refuse_unless,
+    refuse_with,
+    safe_line,
+    summary_console,
+)
 from rig.core.config import MAX_SLOTS, ConfigError
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
-from rig.hardware.fixture import unsafe_note
 from rig.output.results import ResultsCsv, ResultsError, check_results_path
 from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.procedure.batch import BatchStopped, run_batch
@@ -62,12 +68,15 @@ def batch_output_options(command):
               help="--sim: camera slots tested at once [default: the scenario's [bench] slots].")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
+@click.option("--soak", type=click.IntRange(min=1, max=10_000), default=None,
+              help="After a camera passes or is fixed: this many camera power cycles (the built-in camera soak); "
+                   "one that fails to come back makes it fail.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim]. "
                    "Every run also locks its results file.")
 @config_option
 def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_names, serial, model, speed, slots,
-         sim_log, lock_path, config_path) -> None:
+         sim_log, soak, lock_path, config_path) -> None:
     """Test cameras one after another: observe, battery, motion, fix ladder, verdict, one CSV row each."""
     ctx = click.get_current_context()
     refuse_unless(ctx, sim, "--sim", "scenario", "speed", "slots", "sim_log")
@@ -85,7 +94,8 @@ def test(sim, scenario, csv_path, records_dir, trace_format, sheets, output_name
         with stop_on_signals(stop), opened_batch(csv_path, lock_path, records_dir, trace_format, sheets,
                                                  output_names, config, stop, scenario if sim else False) as opened:
             outputs, scenario_obj = opened
-            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots)
+            run = _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop,
+                       _soak_sequence(soak), slots)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
@@ -180,7 +190,22 @@ def open_sim_bench(config, scenario_obj, speed, sim_log, stop, slots=None):
         raise RigError(f"{exc.filename or sim_log}: cannot write the sim log: {exc.strerror or exc}") from None
 
 
-def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, slots=None) -> RunEnd:
+def _soak_sequence(cycles: int | None):
+    """``--soak N``: the built-in camera soak, N cycles (None without the option)."""
+    if cycles is None:
+        return None
+    from dataclasses import replace
+
+    from rig.core.config import OUTLET_NAMES
+    from rig.led.patterns import Pattern
+    from rig.procedure.sequence_file import load_sequence
+
+    soak = load_sequence("camera-soak", OUTLET_NAMES, tuple(p.value for p in Pattern))
+    return replace(soak, repeat=cycles)
+
+
+def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_log, stop, soak=None,
+         slots=None) -> RunEnd:
     def open_bench() -> OpenBench:
         bench = None
         if sim:
@@ -205,7 +230,7 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
                 queue = bench.slot_cameras if bench is not None else cameras
                 return OpenBench(None, queue, close_all, run=lambda outputs, records: run_slots(
                     fixture, queue, several.listener, operator, outputs, stop, records=records, **sim_keys))
-            return OpenBench(ProcedureController(fixture, operator, progress), cameras, close_all)
+            return OpenBench(ProcedureController(fixture, operator, progress, soak=soak), cameras, close_all)
         except BaseException:
             close_all()
             raise
@@ -215,9 +240,7 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
 
 def finish_batch(end: RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFlag) -> None:
     """The closing lines, then the exit status: 128+N for a signal, 4 output failed, 3 rig fault, else 0."""
-    out = Console()
-    if not out.is_terminal:
-        out = Console(width=160)  # a log file or a pipe: no terminal width to fit, keep rows on one line
+    out = summary_console()
     if end.records:
         out.print(summary_table(end.records))
     written = "records and sheets" if outputs.sheets else "records"
@@ -225,8 +248,7 @@ def finish_batch(end: RunEnd, outputs: BatchOutputs, csv_path: str, stop: StopFl
                else f"results: {csv_path}")
     for problem in outputs.problems:
         click.echo(f"rig: {problem}", err=True)
-    safe = (unsafe_note(end.unsafe) if end.unsafe
-            else "every outlet is on and every actuator released")
+    safe = safe_line(end.unsafe)
     if stop.requested:
         click.echo(f"rig: {_interrupted_line(end, csv_path, stop)}; {safe}", err=True)
         sys.exit(stop.exit_status)

@@ -31,7 +31,7 @@ from rig.output.columns import (  # noqa: F401  (FORMULA_STARTS, spreadsheet_saf
 
 
 class ResultsError(RuntimeError):
-    """The results file cannot be used; one line naming the file and the problem."""
+    """The results file (or a cycle CSV) cannot be used; one line naming the file and the problem."""
 
 
 def _header_bytes(columns: tuple[str, ...] = RESULT_COLUMNS) -> bytes:
@@ -40,16 +40,17 @@ def _header_bytes(columns: tuple[str, ...] = RESULT_COLUMNS) -> bytes:
     return header.getvalue().encode("utf-8")
 
 
-def check_results_path(path: str | Path) -> Path:
-    """Refuse a results file we must not append to, reading only: nothing is created or written here, so a
-    run refused later (the lock) has touched nothing."""
+def check_results_path(path: str | Path, headers: tuple[tuple[str, ...], ...] = (RESULT_COLUMNS, CONTRACT_COLUMNS),
+                       what: str = "results file") -> Path:
+    """Refuse a CSV we must not append to, reading only: nothing is created or written here, so a run refused
+    later (the lock) has touched nothing. ``headers``: the headers an existing file may have."""
     path = Path(path)
     shown = printable(str(path))
     if "\0" in str(path):
         raise ResultsError(f"{shown}: the file name contains a NUL byte")
     try:
         if path.is_dir():
-            raise ResultsError(f"{shown}: is a folder, not a results file")
+            raise ResultsError(f"{shown}: is a folder, not a {what}")
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise ResultsError(f"{shown}: folder {printable(str(parent))} does not exist")
@@ -61,10 +62,10 @@ def check_results_path(path: str | Path) -> Path:
         else:
             return path
     except OSError as exc:
-        raise ResultsError(f"{shown}: cannot read the existing results file: {exc.strerror or exc}") from None
+        raise ResultsError(f"{shown}: cannot read the existing {what}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise ResultsError(f"{shown}: cannot read the existing results file: {exc}") from None
-    if tuple(header) not in (RESULT_COLUMNS, CONTRACT_COLUMNS):
+        raise ResultsError(f"{shown}: cannot read the existing {what}: {exc}") from None
+    if tuple(header) not in headers:
         found = printable(",".join(header))
         found = found if len(found) <= 60 else found[:60] + "..."
         raise ResultsError(
@@ -99,30 +100,36 @@ def _field_count(row: bytes) -> int:
     return len(fields)
 
 
-class ResultsCsv:
-    """The results CSV, opened (and checked) before the first camera is tested.
+class DurableCsv:
+    """A CSV of whole rows, opened (and checked) before the first row: the results CSV and the cycle CSV.
 
     Every row is whole on disk or not there: written in a loop until every byte is out (a write may be short),
     fsynced, and on any failure the file is truncated back to where the row began. A damaged tail left by an
-    earlier run is moved to ``FILE.damaged`` before appending, so that no reader loses the rows after it."""
+    earlier run is moved to ``FILE.damaged`` before appending, so that no reader loses the rows after it. Every
+    field is made spreadsheet-safe. ``columns`` is the header a new file gets; ``older`` are headers an existing
+    file may keep (its rows are then written under it)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = check_results_path(path)
+    def __init__(self, path: str | Path, columns: tuple[str, ...], older: tuple[tuple[str, ...], ...] = (),
+                 what: str = "results file") -> None:
+        self.path = check_results_path(path, (columns, *older), what)
         self.shown = printable(str(self.path))
+        self.what = what
         self.notices: list[str] = []   # one line each, for the technician: what was repaired on opening
-        self.columns = RESULT_COLUMNS   # an older file (the contract's columns alone) keeps its own header
+        self.columns = columns
+        self._older = older
         self._open()
 
     def _open(self) -> None:
         try:
             data = self.path.read_bytes() if self.path.exists() else b""
         except OSError as exc:
-            raise ResultsError(f"{self.shown}: cannot read the existing results file: {exc.strerror or exc}") from None
+            raise ResultsError(f"{self.shown}: cannot read the existing {self.what}: {exc.strerror or exc}") from None
         if not data:
-            self._write(_header_bytes(), "the header")
+            self._write(_header_bytes(self.columns), "the header")
             return
-        if data.startswith(_header_bytes(CONTRACT_COLUMNS)):
-            self.columns = CONTRACT_COLUMNS
+        for older in self._older:
+            if data.startswith(_header_bytes(older)):
+                self.columns = older
         clean, needs_line_end = clean_length(data, len(self.columns))
         if needs_line_end:
             self._write(b"\n", "a line end")
@@ -182,13 +189,26 @@ class ResultsCsv:
             return f"its partial row could not be removed ({exc.strerror or exc})"
         return "the partial row was removed; every earlier row is intact"
 
-    def append(self, record: CameraRecord) -> None:
-        """Write the camera's row whole, then fsync before returning (or raise :class:`ResultsError`)."""
+    def append_row(self, row: dict[str, str], what: str) -> None:
+        """Write one row whole (every field spreadsheet-safe), then fsync before returning (or raise
+        :class:`ResultsError`). ``what`` names the row in an error."""
         buffer = io.StringIO()
         csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n", extrasaction="ignore").writerow(
-            result_row(record)
+            {name: spreadsheet_safe(str(value)) for name, value in row.items()}
         )
-        self._write(buffer.getvalue().encode("utf-8"), f"the row of {printable(record.serial)[:40]}")
+        self._write(buffer.getvalue().encode("utf-8"), what)
+
+
+class ResultsCsv(DurableCsv):
+    """The results CSV (docs/DESIGN.md, "Results CSV"): one row per camera. An existing file is appended to
+    when its header is ours or the contract's columns alone (older versions)."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path, RESULT_COLUMNS, (CONTRACT_COLUMNS,))
+
+    def append(self, record: CameraRecord) -> None:
+        """Write the camera's row whole, then fsync before returning (or raise :class:`ResultsError`)."""
+        self.append_row(result_row(record), f"the row of {printable(record.serial)[:40]}")
 
 
 def _write_all(fd: int, data: bytes) -> None:

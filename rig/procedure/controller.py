@@ -30,11 +30,17 @@ from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
 from rig.procedure.bench_actions import ROUTER_CYCLE, SYNC_MODULE_CYCLE, SlotBench
 from rig.procedure.calibration import fixture_ohm
+from rig.procedure.cycle import CameraCycles, CycleRunner, StepsOnly
 from rig.procedure.fixes import get_fix, registered_fixes
 from rig.procedure.ladder import Diagnosis, plan_ladder
 from rig.procedure.operator import Operator
-from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated
+from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated, RigFault
+from rig.procedure.sequence_file import Sequence
 from rig.procedure.session import CameraSession, MotionResult
+
+
+class SoakAborted(RigFault):
+    """A rig fault during the soak (its step said so): the camera ends ``aborted``."""
 
 
 def local_now() -> datetime:
@@ -60,6 +66,7 @@ class ProcedureController:
         wall_clock: Callable[[], datetime] = local_now,
         policy: LadderPolicy | None = None,
         bench: SlotBench | None = None,
+        soak: Sequence | None = None,
     ) -> None:
         self.fixture = fixture
         self.bench = bench   # several slots: the bench's router and Sync Module are shared (docs/DESIGN.md)
@@ -67,6 +74,7 @@ class ProcedureController:
         self.listener = listener or SilentListener()
         self.wall_clock = wall_clock
         self.policy = policy or LadderPolicy()
+        self.soak = soak   # ``rig test --soak N``: power cycles after a pass or a fix (docs/DESIGN.md, "Soak")
         self._wall_start: datetime | None = None
         self._clock_start = fixture.clock.now()
         # A virtual clock (the simulator) runs ahead of the wall: the records say their times are simulated.
@@ -86,6 +94,8 @@ class ProcedureController:
         self.listener.camera_started(index, serial, model)
         try:
             self._procedure(session)
+            if self.soak is not None and record.disposition in (Disposition.PASS, Disposition.FIXED):
+                self._soak(session, self.soak)
         except RIG_FAULTS as exc:
             record.disposition = Disposition.ABORTED
             record.notes.append(f"rig fault: {exc}")
@@ -161,6 +171,26 @@ class ProcedureController:
             self._run_ladder(session, Diagnosis(session.model, False, True, True))
             return
         record.disposition = Disposition.FIXED if record.fixed_by else Disposition.PASS
+
+    def _soak(self, session: CameraSession, soak: Sequence) -> None:
+        """Power-cycle a camera that passed (or was fixed) ``soak.repeat`` times: an intermittent camera that
+        sometimes fails to reconnect is a defect no fix cures, so any failed cycle makes it ``fail``."""
+        record = session.record
+        runner = CycleRunner(self.fixture, self.operator, StepsOnly(self.listener), soak, lambda row: None,
+                             self.wall_clock, free_edges=False)
+        result = CameraCycles(record.serial, record.model, 1)
+        with session.step("soak", StepKind.OTHER, f"{soak.repeat} power cycles") as step:
+            runner.run_cycles(session, result)
+            step.measure("soak_cycles_failed", result.failed)
+            if result.aborted:
+                raise SoakAborted(result.aborted.removeprefix("rig fault: "))
+        record.notes.append(f"soak: {result.failed} of {result.cycles} power cycles failed"
+                            + (f" ({result.reasons[0]})" if result.reasons else ""))
+        if result.failed:
+            if record.fixed_by:
+                record.notes.append(f"{record.fixed_by} had cured it before the soak")
+                record.fixed_by = ""
+            record.disposition = Disposition.FAIL
 
     def _battery(self, session: CameraSession) -> bool:
         with session.step("battery", StepKind.BATTERY, "load test") as step:

@@ -20,6 +20,7 @@ from rig.core.colors import disposition_color
 from rig.core.durations import duration_text
 from rig.core.fix_list import CURED_MARK, fixes_text
 from rig.core.records import CameraRecord, Disposition
+from rig.procedure.cycle import CameraCycles
 
 
 class RichProgress:
@@ -183,3 +184,49 @@ def summary_table(records: Sequence[CameraRecord]) -> Table:
     table.caption = "  ".join(f"{name}: {counts[name]}" for name in (d.value for d in Disposition) if counts[name])
     return table
 
+
+
+class CycleProgress(RichProgress):
+    """``rig cycle``'s display: the camera, cycle k of n and the step on the live line; on a pipe or in a log,
+    one line per failed cycle, one every tenth of the run, and one per camera at its end."""
+
+    def __init__(self, console: Console | None = None, total: int | None = None) -> None:
+        super().__init__(console, total)
+
+    def cycle_finished(self, result: CameraCycles, cycle: int, total: int, ok: bool, reason: str) -> None:
+        if not ok:
+            self.console.print(f"{self._camera}: cycle {cycle} of {total} [red]failed[/]: {reason}",
+                               highlight=False, soft_wrap=True)
+        elif not self.console.is_terminal and (cycle % max(1, total // 10) == 0 or cycle == total):
+            self.console.print(f"{self._camera}: cycle {cycle} of {total}: {result.passed} passed, "
+                               f"{result.failed} failed", highlight=False, soft_wrap=True)
+
+    def camera_done(self, result: CameraCycles) -> None:
+        style = "red" if result.failed or result.aborted else "green"
+        ended = f" ({result.aborted})" if result.aborted else ""
+        self.console.print(f"{self._camera}: [{style}]{result.passed} of {result.cycles} cycles passed[/]{ended}",
+                           highlight=False, soft_wrap=True)
+
+
+def cycle_summary(results: Sequence[CameraCycles]) -> tuple[Table, list[str]]:
+    """Per camera: cycles passed and failed, reconnect time min / median / p95 / max; and the lines that follow
+    it, the failed cycles' reasons (the first few of each camera, then a count by reason)."""
+    table = Table(title=f"Cycle run: {len(results)} camera{'s' if len(results) != 1 else ''}",
+                  box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+    for name in ("serial", "model", "slot", "cycles", "passed", "failed"):
+        table.add_column(name, no_wrap=True, justify="left" if name in ("serial", "model") else "right")
+    table.add_column("reconnect s min / median / p95 / max", justify="right", no_wrap=True)
+    lines: list[str] = []
+    for result in results:
+        stats = result.reconnect_stats()
+        reconnect = " / ".join(f"{v:.1f}" for v in stats) if stats else "-"
+        failed = Text(str(result.failed), style="red" if result.failed else "green")
+        table.add_row(result.serial, result.model, str(result.slot), str(result.cycles), str(result.passed),
+                      failed, reconnect)
+        lines += [f"{result.serial} {reason}" for reason in result.reasons]
+        if result.failed > len(result.reasons):
+            lines += [f"{result.serial}: {count} x {reason.split(': ', 1)[-1]}"
+                      for reason, count in result.reason_counts.most_common(3)]
+        if result.aborted:
+            lines.append(f"{result.serial}: run ended: {result.aborted}")
+    return table, (["failed cycles:", *(f"  {line}" for line in lines)] if lines else ["every cycle passed"])

@@ -216,7 +216,7 @@ def test_stalled_board_lets_writes_time_out(board: RelayBoardEmulator) -> None:
 # -- the stand-alone process -------------------------------------------------------------------------------
 
 
-def _readline(stream, timeout_s: float = 5.0) -> str:
+def _readline(stream, timeout_s: float = 20.0) -> str:   # a loaded CI machine starts Python slowly
     ready, _, _ = select.select([stream], [], [], timeout_s)
     assert ready, "no line from the relay-board process in time"
     return stream.readline().decode()

@@ -168,7 +168,8 @@ def test_the_built_in_default_is_a_dozen_cameras_covering_every_fault_and_both_m
     scenario = default_scenario()
     assert len(scenario.cameras) == 12
     seen = {fault for cam in scenario.cameras for fault in cam.faults}
-    assert seen == set(FAULT_TABLE)
+    # An intermittent fault would make the default run's verdicts chance: `rig cycle` scenarios carry it.
+    assert seen == {name for name, info in FAULT_TABLE.items() if not info.intermittent}
     assert {cam.model for cam in scenario.cameras} == {"outdoor", "mini"}
     assert sum(1 for cam in scenario.cameras if not cam.faults) >= 2
 
