@@ -99,13 +99,7 @@ def build_fixture(
         network = TcpNetworkProbe(
             (net.router_host, net.router_port), (net.internet_host, net.internet_port), net.timeout_s
         )
-    meter: PowerMeter | None = None
-    meter_error = ""
-    try:
-        bus = i2c_bus if i2c_bus is not None else open_i2c_bus(config.power_meter.i2c_bus)
-        meter = PowerMeter.from_config(config.power_meter, bus, clock)
-    except PowerMeterError as exc:
-        meter_error = str(exc)
+    meter, meter_error = _power_meter(config, clock, i2c_bus)
     fixture = Fixture(config, clock, photodiode, outlets, actuators, network, meter, meter_error)
     if config.slot_count > 1:
         try:
@@ -114,6 +108,15 @@ def build_fixture(
             fixture.close()
             raise
     return fixture
+
+
+def _power_meter(config: RigConfig, clock: Clock, i2c_bus: Any) -> tuple[PowerMeter | None, str]:
+    """A slot's INA219, or why it is absent (reported by check and the controller, not raised here)."""
+    try:
+        bus = i2c_bus if i2c_bus is not None else open_i2c_bus(config.power_meter.i2c_bus)
+        return PowerMeter.from_config(config.power_meter, bus, clock), ""
+    except PowerMeterError as exc:
+        return None, str(exc)
 
 
 def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides: dict[str, Any] | None
@@ -134,13 +137,7 @@ def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides:
             pd = cfg.photodiode
             photodiode = Photodiode(pd.pin, clock, active_high=pd.active_high, pull_up=pd.pull_up,
                                     pin_factory=pin_factory)
-            meter: PowerMeter | None = None
-            meter_error = ""
-            try:
-                bus = i2c_bus if i2c_bus is not None else open_i2c_bus(cfg.power_meter.i2c_bus)
-                meter = PowerMeter.from_config(cfg.power_meter, bus, clock)
-            except PowerMeterError as exc:
-                meter_error = str(exc)
+            meter, meter_error = _power_meter(cfg, clock, i2c_bus)
             views.append(Fixture(cfg, clock, photodiode, outlets, actuators, whole.network, meter, meter_error,
                                  slot=number))
     except BaseException:
