@@ -101,10 +101,14 @@ class BenchWorld:
         else:
             self.network_probe, self.operator = shared_with.network_probe, shared_with.operator
         self._network_changed()
-        # The rig's own faults (scenario [[rig_fault]]): on the emulators, never on the rig (slot 1's bench).
-        self.rig_faults = RigFaultInjector(scenario.rig_faults if shared_with is None else (), self,
-                                           self.network_probe, i2c_bus=i2c_bus,
-                                           ina219_address=ina219.address, relay_board=wiring.relay_board,
+        # The rig's own faults (scenario [[rig_fault]]): on the emulators, never on the rig. Each slot starts
+        # those due at the cameras it is loaded with (the first camera always goes to slot 1).
+        faults = scenario.rig_faults if shared_with is None else tuple(f for f in scenario.rig_faults
+                                                                        if f.at_camera != 1)
+        self.rig_faults = RigFaultInjector(faults, self, self.network_probe, i2c_bus=i2c_bus,
+                                           ina219_address=ina219.address,
+                                           relay_board=wiring.relay_board if shared_with is None
+                                           else shared_with.rig_faults.relay_board,
                                            source=scenario.source)
         self.rig_faults.power_up()
 

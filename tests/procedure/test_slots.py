@@ -113,6 +113,16 @@ def test_a_rig_fault_in_one_slot_leaves_the_others_running(tmp_path) -> None:
     assert error is not None and "slot 1 stopped after C-1" in str(error)
 
 
+def test_a_rig_fault_due_at_a_camera_in_slot_2_ends_that_slot_only(tmp_path) -> None:
+    cameras = "".join(camera(f"C-{n}", "outdoor") for n in range(1, 6))
+    records, _, error = run(tmp_path, cameras, extra='[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 2\n')
+    assert records["C-2"].disposition.value == "aborted" and records["C-2"].slot == 2
+    assert "INA219" in " ".join(records["C-2"].notes) or "power meter" in " ".join(records["C-2"].notes).lower()
+    others = [r for r in records.values() if r.serial != "C-2"]
+    assert len(others) == 4 and all(r.disposition.value == "pass" and r.slot == 1 for r in others)
+    assert error is not None and "slot 2 stopped after C-2" in str(error)
+
+
 def test_the_technician_s_swap_time_passes_between_two_cameras_of_a_slot(tmp_path) -> None:
     cameras = camera("A-1", "mini") + camera("B-2", "mini") + camera("C-3", "mini")
     fast, _, _ = run(tmp_path / "fast", cameras, swap_s=0)
