@@ -229,7 +229,8 @@ def _run(config, sim, scenario_obj, outputs, console, serial, model, speed, sim_
                             if bench is not None else {})
                 queue = bench.slot_cameras if bench is not None else cameras
                 return OpenBench(None, queue, close_all, run=lambda outputs, records: run_slots(
-                    fixture, queue, several.listener, operator, outputs, stop, records=records, **sim_keys))
+                    fixture, queue, several.listener, operator, outputs, stop, records=records, soak=soak,
+                    **sim_keys))
             return OpenBench(ProcedureController(fixture, operator, progress, soak=soak), cameras, close_all)
         except BaseException:
             close_all()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rig.core.events import ProgressListener
 from rig.core.records import CameraRecord, Disposition
@@ -114,10 +114,12 @@ def run_slots(
     swap_s: float = 0.0,
     records: list[CameraRecord] | None = None,
     policy: LadderPolicy | None = None,
+    soak: Any = None,
 ) -> list[CameraRecord]:
     """Test every camera on the fixture's slots at once; ``records`` fills as cameras finish (in finishing
     order, each with its ``slot``). Raises ``OutputFailed`` when a result could not be written, and
-    :class:`BatchStopped` when a rig fault stopped a slot (the other slots went on with the queue)."""
+    :class:`BatchStopped` when a rig fault stopped a slot (the other slots went on with the queue). ``soak``:
+    ``rig test --soak``'s sequence, run on each slot's camera after a pass or a fix."""
     records = [] if records is None else records
     slots = max(1, len(fixture.slots))
     leases = BenchLeases(fixture.clock)
@@ -133,7 +135,7 @@ def run_slots(
         bench = SlotBench(slot, leases)
         listener = listener_for_slot(slot)
         controller = ProcedureController(view, SlotOperator(operator, slot), listener, policy=policy,
-                                         bench=bench if slots > 1 else None)
+                                         bench=bench if slots > 1 else None, soak=soak)
         held_one = False
         while not output_failed and not (stop is not None and stop.requested):
             item = queue.take()

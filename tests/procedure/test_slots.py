@@ -138,3 +138,22 @@ def test_the_same_seed_gives_the_same_run(tmp_path) -> None:
     second, _, _ = run(tmp_path / "b", cameras)
     assert [(r.serial, r.slot, r.started_s, r.finished_s, r.notes) for r in first.values()] == [
         (r.serial, r.slot, r.started_s, r.finished_s, r.notes) for r in second.values()]
+
+
+def test_rig_test_slots_overrides_the_scenario_and_writes_the_slot_column(tmp_path) -> None:
+    import csv
+
+    from click.testing import CliRunner
+
+    from rig.cli import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("[bench]\nslots = 1\n" + "".join(camera(f"M-{n}", "mini") for n in range(1, 5)))
+    result = CliRunner().invoke(cli, ["test", "--sim", str(scenario), "--slots", "4", "--csv",
+                                      str(tmp_path / "r.csv"), "--no-sheets"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "r.csv").open()))
+    assert sorted(r["slot"] for r in rows) == ["1", "2", "3", "4"]
+    assert all(r["disposition"] == "pass" for r in rows)
+    bad = CliRunner().invoke(cli, ["test", "--slots", "2", "--csv", str(tmp_path / "x.csv")])
+    assert bad.exit_code != 0 and "--slots" in bad.output
