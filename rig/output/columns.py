@@ -61,6 +61,10 @@ COLUMNS: tuple[Column, ...] = (
 
 RESULT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 CONTRACT_COLUMNS: tuple[str, ...] = RESULT_COLUMNS[:14]   # the header files written before ``clock``
+OLDER_HEADERS: tuple[tuple[str, ...], ...] = tuple(
+    RESULT_COLUMNS[:n] for n in range(len(RESULT_COLUMNS) - 1, len(CONTRACT_COLUMNS) - 1, -1)
+)
+"""Headers of files written by earlier versions (columns are only ever added at the end): still appended to."""
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 NUMBER_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind is ColumnKind.NUMBER)
 TIME_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind is ColumnKind.TIME)

@@ -22,8 +22,8 @@ from rig.core.records import CameraRecord
 from rig.core.textfile import printable
 from rig.led.trace import Edge, Trace, write_trace_csv, write_trace_vcd
 from rig.output.columns import (  # noqa: F401  (FORMULA_STARTS, spreadsheet_safe: re-exported for readers)
-    CONTRACT_COLUMNS,
     FORMULA_STARTS,
+    OLDER_HEADERS,
     RESULT_COLUMNS,
     result_row,
     spreadsheet_safe,
@@ -40,7 +40,7 @@ def _header_bytes(columns: tuple[str, ...] = RESULT_COLUMNS) -> bytes:
     return header.getvalue().encode("utf-8")
 
 
-def check_results_path(path: str | Path, headers: tuple[tuple[str, ...], ...] = (RESULT_COLUMNS, CONTRACT_COLUMNS),
+def check_results_path(path: str | Path, headers: tuple[tuple[str, ...], ...] = (RESULT_COLUMNS, *OLDER_HEADERS),
                        what: str = "results file") -> Path:
     """Refuse a CSV we must not append to, reading only: nothing is created or written here, so a run refused
     later (the lock) has touched nothing. ``headers``: the headers an existing file may have."""
@@ -201,10 +201,10 @@ class DurableCsv:
 
 class ResultsCsv(DurableCsv):
     """The results CSV (docs/DESIGN.md, "Results CSV"): one row per camera. An existing file is appended to
-    when its header is ours or the contract's columns alone (older versions)."""
+    when its header is ours or an earlier version's (the contract's columns, then each column added since)."""
 
     def __init__(self, path: str | Path) -> None:
-        super().__init__(path, RESULT_COLUMNS, (CONTRACT_COLUMNS,))
+        super().__init__(path, RESULT_COLUMNS, OLDER_HEADERS)
 
     def append(self, record: CameraRecord) -> None:
         """Write the camera's row whole, then fsync before returning (or raise :class:`ResultsError`)."""

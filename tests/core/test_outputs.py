@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rig.cli import cli
 from rig.core.records import CameraRecord, Disposition
 from rig.output.columns import CONTRACT_COLUMNS, NUMBER_COLUMNS, RESULT_COLUMNS, result_row
-from rig.output.results import ResultsCsv
+from rig.output.results import ResultsCsv, ResultsError
 from rig.output.writers import OUTPUT_NAMES, BatchOutputs, OutputFailed
 from rig.report import results_file
 
@@ -81,3 +81,21 @@ def test_an_older_results_file_is_appended_to_under_its_own_header(tmp_path: Pat
     assert rows[0] == list(CONTRACT_COLUMNS) and len(rows[1]) == len(CONTRACT_COLUMNS)
     [row] = results_file.read_results([path]).rows
     assert (row.serial, row.disposition, row.clock) == ("CAM-1", "pass", "")
+
+
+@pytest.mark.parametrize("added", range(len(RESULT_COLUMNS) - len(CONTRACT_COLUMNS)))
+def test_every_earlier_versions_header_is_appended_to_under_its_own_header(tmp_path: Path, added: int) -> None:
+    """Columns are only ever added at the end: a desk's file from any earlier version keeps growing."""
+    header = RESULT_COLUMNS[: len(CONTRACT_COLUMNS) + added]
+    path = tmp_path / "older.csv"
+    path.write_text(",".join(header) + "\n", encoding="utf-8")
+    ResultsCsv(path).append(_record())
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows[0] == list(header) and len(rows[1]) == len(header)
+
+
+def test_a_header_that_is_no_version_of_ours_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text(",".join((*CONTRACT_COLUMNS, "slot")) + "\n", encoding="utf-8")
+    with pytest.raises(ResultsError, match="different header"):
+        ResultsCsv(path)
