@@ -21,13 +21,14 @@ from rig.cli.common import (
     summary_console,
 )
 from rig.cli.test import load_scenario_or_fail, open_sim_bench
-from rig.core.config import OUTLET_NAMES
+from rig.core.config import MAX_SLOTS, OUTLET_NAMES
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 from rig.led.patterns import Pattern
 from rig.output.results import DurableCsv, ResultsError, check_results_path
 from rig.procedure.controller import local_now
-from rig.procedure.cycle import CYCLE_COLUMNS, CameraCycles, CycleAborted, CycleRunner
+from rig.procedure.cycle import CYCLE_COLUMNS, CameraCycles, CycleAborted, CycleRow, CycleRunner
+from rig.procedure.cycle_slots import run_cycle_slots
 from rig.procedure.sequence_file import Sequence, SequenceError, builtin_sequences, load_sequence, parse_sequence
 from rig.ui.progress import CycleProgress, cycle_summary
 from rig.ui.scanner import MODELS, FixedCamera, SerialError
@@ -50,10 +51,12 @@ CSV_WHAT = "cycle CSV"
               help="Model of the camera in the fixture.")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
+@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
+              help="--sim: camera slots run at once [default: the scenario's [bench] slots].")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option
-def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, lock_path, config_path) -> None:
+def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, slots, lock_path, config_path) -> None:
     """Run SEQUENCE (a TOML file, or a built-in by name: see --list), repeated, and log every step."""
     if list_only:
         _list()
@@ -61,7 +64,7 @@ def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, 
     ctx = click.get_current_context()
     if sequence is None:
         raise RigError("name a sequence file or a built-in sequence (rig cycle --list shows them)")
-    refuse_unless(ctx, sim, "--sim", "scenario", "sim_log")
+    refuse_unless(ctx, sim, "--sim", "scenario", "sim_log", "slots")
     refuse_with(ctx, sim, "--sim", "serial", "model", why="the scenario names the cameras and their models")
     if not sim and not serial:
         raise RigError("--serial names the camera in the fixture (or add --sim)")
@@ -87,7 +90,7 @@ def cycle(sequence, scenario, sim, csv_path, list_only, serial, model, sim_log, 
             for notice in out.notices:
                 click.echo(f"rig: {notice}", err=True)
             scenario_obj = load_scenario_or_fail(scenario) if sim else None
-            end = _run(config, seq, scenario_obj, cameras, out, stop, sim_log)
+            end = _run(config, seq, scenario_obj, cameras, out, stop, sim_log, slots)
     except FixtureBusy as exc:
         raise RigError(str(exc)) from None
     finally:
@@ -102,24 +105,34 @@ class _RunEnd:
     unsafe: list[str] = field(default_factory=list)   # what could not be put back in the safe state
 
 
-def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: StopFlag, sim_log) -> _RunEnd:
+def _run(config, seq: Sequence, scenario_obj, cameras, out: DurableCsv, stop: StopFlag, sim_log,
+         slots=None) -> _RunEnd:
     end = _RunEnd()
     bench = fixture = progress = None
+
+    def write(row: CycleRow) -> None:
+        out.append_row(row.to_row(), f"the row of {row.serial} cycle {row.cycle} step {row.step}")
+
     try:
         stop.check()
         if scenario_obj is not None:
-            bench = open_sim_bench(config, scenario_obj, None, sim_log, stop)
+            bench = open_sim_bench(config, scenario_obj, None, sim_log, stop, slots)
             fixture, operator, cameras, total = bench.fixture, bench.operator, bench.cameras, len(scenario_obj.cameras)
         else:
             console = Console(stderr=True)
             fixture, operator, total = *_real_bench(config, stop, console), 1
         progress = CycleProgress(Console(stderr=True), total=total)
-        runner = CycleRunner(fixture, operator, progress, seq, lambda row: out.append_row(row.to_row(), (
-            f"the row of {row.serial} cycle {row.cycle} step {row.step}")), local_now)
-        for index, camera in enumerate(cameras):
-            end.results.append(runner.run_camera(index, camera.serial, camera.model))
+        if bench is not None and len(fixture.slots) > 1:
+            # Several slots: each runs the sequence on its camera at once; bench steps are taken together.
+            run_cycle_slots(fixture, bench.slot_cameras, operator, progress, seq, write, local_now, end.results,
+                            stop, runner=bench.run_slots, loader=bench.loader)
+        else:
+            runner = CycleRunner(fixture, operator, progress, seq, write, local_now)
+            for index, camera in enumerate(cameras):
+                end.results.append(runner.run_camera(index, camera.serial, camera.model))
     except CycleAborted as exc:
-        end.results.append(exc.result)
+        if exc.result not in end.results:
+            end.results.append(exc.result)
         end.fault = str(exc)
     except ResultsError as exc:
         end.fault = str(exc)

@@ -292,7 +292,7 @@ class CycleRunner:
             return step.action
 
         if step.outlet in BENCH_OUTLETS:
-            event = self.leases.exclusive(step.action, self.slot, switch)
+            event = self.leases.exclusive(step.action, self.slot, switch, together=True)
             shared = [s for s in event.requested_by if s != self.slot]
             return StepOutcome.OK, None, (f"one bench action with slot(s) {', '.join(map(str, shared))}"
                                           if shared else "")

@@ -45,6 +45,7 @@ class _Request:
     event: BenchEvent | None = None
     error: BaseException | None = None
     waiters: int = 0
+    together: bool = False   # starts only once every slot on the bench has asked (a sequence's bench step)
 
 
 @dataclass
@@ -85,18 +86,21 @@ class BenchLeases:
 
     def _try_share(self, slot: int) -> bool:
         with self._lock:
-            # A slot already holding may nest; a new hold waits behind a pending exclusive request.
-            if slot not in self._shared and self._pending:
+            # A slot already holding may nest; a new hold waits behind a pending exclusive request (one made
+            # together waits behind only once every slot has asked: until then the others must reach it).
+            if slot not in self._shared and any(self._due(r) for r in self._pending):
                 return False
             self._shared[slot] = self._shared.get(slot, 0) + 1
             return True
 
     # --- exclusive actions -----------------------------------------------------------------------------------
-    def exclusive(self, action: str, slot: int, run: Callable[[], str]) -> BenchEvent:
+    def exclusive(self, action: str, slot: int, run: Callable[[], str], *, together: bool = False) -> BenchEvent:
         """Run ``run`` (a router or Sync Module cycle) once for every slot asking for ``action`` meanwhile.
 
         ``run`` returns a detail line for the event; an exception it raises is raised in every slot that
-        asked. The caller must not hold the bench shared (its own hold would wait for itself).
+        asked. The caller must not hold the bench shared (its own hold would wait for itself). ``together``
+        (a ``rig cycle`` bench step, which every slot's sequence has): the action waits until every slot on
+        the bench has asked for it (or left), so that it happens once per cycle for all of them.
         """
         with self._lock:
             if self._shared.get(slot):
@@ -104,7 +108,7 @@ class BenchLeases:
             # A cycle of the same outlet already asked for, or already running, answers this request too.
             request = next((r for r in self._pending if r.action == action), None)
             if request is None:
-                request = _Request(action, [slot])
+                request = _Request(action, [slot], together=together)
                 self._pending.append(request)
                 leader = True
             else:
@@ -149,8 +153,14 @@ class BenchLeases:
             request.event = event
             self._pending.remove(request)
 
+    def _due(self, request: _Request) -> bool:
+        """Whether ``request`` may start once the bench is free (caller holds the lock)."""
+        return not request.together or self._occupied <= set(request.requested_by)
+
     def _may_start(self, request: _Request) -> bool:
         with self._lock:
+            if not self._due(request):
+                return False
             if self._shared:
                 return False
             if any(r.started for r in self._pending):

@@ -80,7 +80,7 @@ def run_threads(tasks: Sequence[Callable[[], object]]) -> list[SlotResult]:
     return results
 
 
-class _Queue:
+class CameraQueue:
     """Cameras in order, handed to whichever slot asks first."""
 
     def __init__(self, cameras: Iterable[CameraId]) -> None:
@@ -123,7 +123,7 @@ def run_slots(
     records = [] if records is None else records
     slots = max(1, len(fixture.slots))
     leases = BenchLeases(fixture.clock)
-    queue = _Queue(cameras)
+    queue = CameraQueue(cameras)
     written = threading.Lock()
     stopped: list[str] = []
     output_failed: list[OutputFailed] = []

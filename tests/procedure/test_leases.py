@@ -104,3 +104,39 @@ def test_asking_for_a_cycle_while_holding_the_bench_is_a_programming_error() -> 
     _turns, leases = bench()
     with leases.network(1), pytest.raises(RuntimeError, match="holding the bench shared"):
         leases.exclusive("power_cycle_router", 1, lambda: "")
+
+
+def test_a_together_action_waits_for_every_slot_on_the_bench_and_lets_them_observe_meanwhile() -> None:
+    """A sequence's router step: the slot that asks first waits for the other (still observing, which it may
+    start while the request is pending: the other must reach the step), then the router switches once."""
+    turns, leases = bench()
+    runs: list[float] = []
+    seen: dict[str, float] = {}
+
+    def switch() -> str:
+        runs.append(turns.now())
+        return "router off"
+
+    def early():
+        leases.occupy(1)
+        turns.sleep(1.0)
+        return leases.exclusive("router off", 1, switch, together=True)
+
+    def late():
+        leases.occupy(2)
+        turns.sleep(5.0)   # the early slot's request is pending by now
+        with leases.network(2):
+            seen["observe start"] = turns.now()
+            turns.sleep(30.0)
+        return leases.exclusive("router off", 2, switch, together=True)
+
+    def leaving():
+        leases.occupy(3)
+        turns.sleep(10.0)
+        leases.vacate(3)   # a slot whose camera left is not waited for
+
+    results = turns.run([early, late, leaving])
+    assert seen["observe start"] == pytest.approx(5.0)
+    assert runs == [pytest.approx(35.0)]
+    assert results[0].value is results[1].value
+    assert results[0].value.requested_by == (1, 2)
