@@ -270,11 +270,7 @@ class ProcedureController:
                 context = session.fix_context(fix, step)
                 if restart_alone:   # the camera alone: the Sync Module was cycled as a bench action
                     context = replace(context, restart_outlets=("camera",))
-                outcome = fix.act(context)
-                if outcome is None:
-                    outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
-                    if outcome is FixOutcome.NOT_VERIFIED:
-                        fix.undo(context)
+                outcome = self._try_fix(session, step, diagnosis, fix, context)
                 step.outcome = outcome
             if outcome is FixOutcome.ADVISORY:
                 continue
@@ -295,6 +291,22 @@ class ProcedureController:
             "no fix cured it: escalate to Blink support; tried " + (", ".join(record.fixes_tried) or "nothing")
         )
         return False
+
+    def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
+        """Act and verify, up to ``fix.attempts`` times while it is not verified (undone after each miss)."""
+        for attempt in range(1, fix.attempts + 1):
+            outcome = fix.act(context)
+            if outcome is not None:
+                return outcome
+            outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
+            if outcome is not FixOutcome.NOT_VERIFIED:
+                if attempt > 1:
+                    step.notes = f"verified at attempt {attempt} of {fix.attempts}"
+                return outcome
+            fix.undo(context)
+        if fix.attempts > 1:
+            step.notes = f"not verified after {fix.attempts} attempts"
+        return FixOutcome.NOT_VERIFIED
 
     def _bench_cycle(self, session: CameraSession, diagnosis: Diagnosis, fix, action: str,
                      restart_outlets: tuple[str, ...] | None = None) -> bool:

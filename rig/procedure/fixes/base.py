@@ -72,6 +72,9 @@ class Fix:
     outlets: ClassVar[tuple[str, ...]] = ()      # the outlets it switches
     actuators: ClassVar[tuple[str, ...]] = ()    # the actuators it drives
     asks_operator: ClassVar[bool] = False
+    # Tries before the ladder moves on: a second try is worth it only where one can fail by chance (a power-up
+    # that does not reconnect, docs/DESIGN.md "Fault table"); each try is acted and verified, undone if not.
+    attempts: ClassVar[int] = 1
 
     def applies_to(self, model: CameraModel) -> bool:
         """Whether this fix means anything for ``model`` (no battery swap on a USB camera)."""

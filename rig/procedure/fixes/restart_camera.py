@@ -13,6 +13,7 @@ class RestartCamera(Fix):
     treats = frozenset({Symptom.OFFLINE})
     reboots_camera = True
     outlets = ("camera", "sync_module")   # the model's profile says which of them it restarts
+    attempts = 2   # an intermittent camera's power-up fails to reconnect by chance: a second one may not
 
     def act(self, ctx: FixContext) -> FixOutcome | None:
         names = ctx.restart_outlets or ctx.model.restart_outlets
