@@ -224,3 +224,9 @@ def test_two_slots_cycle_the_router_once_per_cycle_for_both_cameras(tmp_path: Pa
     # Both cameras ran at once: their first cycles overlap in time (not one camera after the other).
     first = {r["serial"]: r["started_at"] for r in got if r["cycle"] == "1" and r["step"] == "1"}
     assert first["CY-0001"] == first["CY-0004"]
+
+
+def test_slots_without_sim_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = invoke("cycle", "camera-soak", "--serial", "CY-0001", "--slots", "2", "--csv", str(tmp_path / "c.csv"))
+    assert result.exit_code == 2 and result.output.strip() == "rig: --slots needs --sim"
+    assert not (tmp_path / "c.csv").exists()
