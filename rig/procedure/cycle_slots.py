@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from rig.core.stop import StopFlag, StopRequested
+from rig.core.stop import StopFlag
 from rig.hardware.fixture import Fixture
 from rig.procedure.cycle import CameraCycles, CycleAborted, CycleListener, CycleRow, CycleRunner
 from rig.procedure.leases import BenchLeases
 from rig.procedure.operator import Operator
 from rig.procedure.sequence_file import Sequence
-from rig.procedure.slots import CameraQueue, Loader, Runner, SlotOperator, run_threads
+from rig.procedure.slots import CameraQueue, Loader, Runner, SlotOperator, raise_slot_errors, run_threads
 from rig.ui.scanner import CameraId
 
 
@@ -66,10 +66,7 @@ def run_cycle_slots(
                 if loader is not None:
                     loader.unload(slot)
 
-    outcomes = runner([lambda n=n: slot_task(n) for n in range(1, slots + 1)])
-    for outcome in outcomes:
-        if outcome.error is not None and not isinstance(outcome.error, StopRequested):
-            raise outcome.error
+    raise_slot_errors(runner([lambda n=n: slot_task(n) for n in range(1, slots + 1)]))
     if aborted:
         raise aborted[0]
     if stop is not None:

@@ -80,6 +80,13 @@ def run_threads(tasks: Sequence[Callable[[], object]]) -> list[SlotResult]:
     return results
 
 
+def raise_slot_errors(results: Sequence[SlotResult]) -> None:
+    """Raise the first error a slot's thread ended with; a stop request is the caller's to report."""
+    for result in results:
+        if result.error is not None and not isinstance(result.error, StopRequested):
+            raise result.error
+
+
 class CameraQueue:
     """Cameras in order, handed to whichever slot asks first."""
 
@@ -175,10 +182,7 @@ def run_slots(
                     stopped.append(f"slot {slot} stopped after {camera.serial}: {reason}")
                 return
 
-    results = runner([lambda n=n: slot_task(n) for n in range(1, slots + 1)])
-    for result in results:
-        if result.error is not None and not isinstance(result.error, StopRequested):
-            raise result.error
+    raise_slot_errors(runner([lambda n=n: slot_task(n) for n in range(1, slots + 1)]))
     if output_failed:
         raise output_failed[0]
     if stopped:

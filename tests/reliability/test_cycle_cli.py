@@ -185,39 +185,24 @@ def test_rig_test_soak_fails_an_intermittent_camera_the_ladder_passed(tmp_path: 
     assert glitched["notes"] == "soak: 0 of 8 power cycles failed"
 
 
-ROUTER = """
-name = "router reconnect"
-repeat = 3
-[[step]]
-outlet = "router"
-state = "off"
-[[step]]
-wait_s = 35
-[[step]]
-outlet = "router"
-state = "on"
-[[step]]
-expect = "online"
-timeout_s = 300
-"""
 TWO_SLOTS = "[bench]\nslots = 2\n" + HEALTHY + HEALTHY.replace("CY-0001", "CY-0004").replace("mini", "outdoor")
 
 
 @pytest.mark.parametrize("slots_args", [(), ("--slots", "2")])
 def test_two_slots_cycle_the_router_once_per_cycle_for_both_cameras(tmp_path: Path, slots_args) -> None:
     scenario = TWO_SLOTS if not slots_args else TWO_SLOTS.replace("[bench]\nslots = 2\n", "")
-    seq, scen = files(tmp_path, scenario, ROUTER)
+    _, scen = files(tmp_path, scenario)
     log = tmp_path / "sim.csv"
-    result = invoke("cycle", seq, "--sim", scen, *slots_args, "--csv", str(tmp_path / "c.csv"),
+    result = invoke("cycle", "router-reconnect", "--sim", scen, *slots_args, "--csv", str(tmp_path / "c.csv"),
                     "--sim-log", str(log))
     assert result.exit_code == 0, result.output
     router = [state for _, device, state in SimLog.read(log).changes if device == "router"]
-    assert router[0] == "on" and router[1:] == ["off", "on"] * 3   # one shared router cycle per cycle, not two
+    assert router[0] == "on" and router[1:] == ["off", "on"] * 10   # one shared router cycle per cycle, not two
     got = rows(tmp_path / "c.csv")
     assert {(r["serial"], r["slot"]) for r in got} == {("CY-0001", "1"), ("CY-0004", "2")}
     for serial in ("CY-0001", "CY-0004"):
         mine = [r for r in got if r["serial"] == serial]
-        assert [(r["cycle"], r["step"]) for r in mine] == [(c, s) for c in "123" for s in "1234"]
+        assert [(int(r["cycle"]), r["step"]) for r in mine] == [(c, s) for c in range(1, 11) for s in "1234"]
         assert {r["outcome"] for r in mine} == {"ok"}
     # Each camera's router rows say the action was shared with the other slot.
     assert all("one bench action with slot(s)" in r["notes"] for r in got if r["action"].startswith("router"))
