@@ -157,3 +157,31 @@ def test_rig_test_slots_overrides_the_scenario_and_writes_the_slot_column(tmp_pa
     assert all(r["disposition"] == "pass" for r in rows)
     bad = CliRunner().invoke(cli, ["test", "--slots", "2", "--csv", str(tmp_path / "x.csv")])
     assert bad.exit_code != 0 and "--slots" in bad.output
+
+
+def test_a_probe_timing_out_in_one_slot_s_turn_does_not_move_the_other_slot_s_time() -> None:
+    # The probe's timeouts are seconds: were they slept on the world's clock inside slot 1's turn, slot 2 would
+    # wake seconds late and its LED observation windows would be cut (a healthy camera ended `escalate`).
+    bench = build_sim_bench(load_config(), parse_scenario(camera("A-1", "mini"), "s.toml"), slots=2)
+    try:
+        bench.hardware.world.router.set_upstream_fault(True)   # the internet hop times out
+        start_s = bench.clock.now()
+        woke: list[float] = []
+        statuses = []
+
+        def probing() -> None:
+            bench.turns.sleep(0.1)
+            statuses.append(bench.fixture.network.check())
+
+        def watching() -> None:
+            for _ in range(10):
+                bench.turns.sleep(0.5)
+                woke.append(round(bench.turns.now() - start_s, 9))
+
+        results = bench.run_slots([probing, watching])
+    finally:
+        bench.close()
+    assert [r.error for r in results] == [None, None]
+    assert not statuses[0].internet_ok and "timed out" in statuses[0].detail
+    assert woke == [0.5 * n for n in range(1, 11)]
+    assert bench.clock.now() - start_s >= 0.1 + load_config().network.timeout_s   # the probe paid its timeout
