@@ -299,6 +299,11 @@ class ProcedureController:
             if outcome is not None:
                 return outcome
             outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
+            # A bench fault that arrived during the wait (another slot's camera brought it) hid the camera:
+            # judged again once the bench action cured the bench (it never cures a camera's own).
+            if (outcome is FixOutcome.NOT_VERIFIED and diagnosis.offline
+                    and self._back_after_bench_event(session)):
+                outcome = FixOutcome.VERIFIED
             if outcome is not FixOutcome.NOT_VERIFIED:
                 if attempt > 1:
                     step.notes = f"verified at attempt {attempt} of {fix.attempts}"
