@@ -187,8 +187,8 @@ class _PageSetup:
                     return CameraId(serial, bench.scenario.cameras[index].model)
                 return bench.mount_serial(serial)
 
-            operator = PageOperator(board, bench.clock, board.slot_holding, app=bench.app)
-            cameras = ScannedCameras(board, bench.clock, mount,
+            operator = PageOperator(board, bench.fixture.clock, board.slot_holding, app=bench.app)
+            cameras = ScannedCameras(board, bench.fixture.clock, mount,
                                      done=lambda: self.exit_when_done and tested >= serials)
             loader = _ScannedLoader(loader, scanned)
         else:
