@@ -60,6 +60,7 @@ def test_four_slots_progress_on_their_own_tiles_to_their_dispositions(tmp_path: 
             prompt = page.wait_for_selector(f"[data-testid^=prompt-] >> text={PROMPTED}", timeout=60_000)
             held = next(s["slot"] for s in get_json(base + "api/slots") if s["serial"] == PROMPTED)
             assert f"Slot {held} · {PROMPTED}" in prompt.inner_text()
+            assert f"slot {held}:" not in prompt.inner_text()   # named once, in its headline
             page.screenshot(path=str(tmp_path / "slots-monitor.png"))
             page.set_viewport_size({"width": SIZES["tablet"][0], "height": SIZES["tablet"][1]})
             assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
