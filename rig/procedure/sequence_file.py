@@ -12,14 +12,13 @@ sequences ship in ``rig/sequences/`` and are run by name.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rig.core.textfile import printable, read_text_file
+from rig.core.textfile import parse_toml, printable, read_text_file
 
 MAX_REPEAT = 1_000_000
 MAX_STEPS = 1_000
@@ -205,13 +204,7 @@ def _shown(value: Any) -> str:
 
 def parse_sequence(text: str, source: str, outlets: tuple[str, ...], patterns: tuple[str, ...]) -> Sequence:
     """Validate a sequence's TOML text; :class:`SequenceError` says what is wrong in one line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SequenceError(f"{source}: not valid TOML: {printable(str(exc))}") from None
-    except RecursionError:
-        raise SequenceError(f"{source}: nested too deeply to be a sequence") from None
-    return _Reader(source, outlets, patterns).sequence(data)
+    return _Reader(source, outlets, patterns).sequence(parse_toml(text, source, SequenceError))
 
 
 def builtin_sequences() -> dict[str, str]:

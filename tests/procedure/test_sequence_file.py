@@ -131,6 +131,8 @@ def test_every_builtin_sequence_is_valid_and_named() -> None:
         ("step = [1]\n", "s.toml: step 1: must be a [[step]] table"),
         ("not toml ===", "s.toml: not valid TOML"),
         ("a = " + "[" * 3000 + "]" * 3000, "s.toml:"),
+        ('name = "' + "x" * 5000 + '"\n[[step]]\nwait_s = 1\n', "s.toml: name:"),   # the shared TOML guard
+        ('name = "a\\u0000b"\n[[step]]\nwait_s = 1\n', "s.toml: name:"),
     ],
 )
 def test_a_bad_sequence_is_one_line_naming_file_step_and_key(text: str, where: str) -> None:
