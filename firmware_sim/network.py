@@ -7,6 +7,8 @@ probes an outage pays the seconds it would pay on a real desk.
 
 from __future__ import annotations
 
+from typing import Any
+
 from firmware_sim.clock import VirtualClock
 from firmware_sim.router import Router
 from rig.core.config import NetworkConfig
@@ -21,6 +23,11 @@ class SimNetworkProbe:
         self._clock = clock
         self._config = config
         self.timing_out = False   # a rig fault: the Pi's own link is down, every hop times out
+
+    def use_clock(self, clock: Any) -> None:
+        """Wait out a timeout on the slots' shared turn-taking clock: a probe that slept on the world's clock
+        would move every other slot's time on by its timeout inside one slot's turn (docs/DESIGN.md "Slots")."""
+        self._clock = clock
 
     def _hop(self, ok: bool, host: str, port: int) -> str:
         if ok:

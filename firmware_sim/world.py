@@ -15,6 +15,7 @@ Faults belong to the camera on the fixture: mounting another camera clears the l
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from firmware_sim.battery import (
     FAILING_PACK,
@@ -111,6 +112,13 @@ class BenchWorld:
                                            else shared_with.rig_faults.relay_board,
                                            source=scenario.source)
         self.rig_faults.power_up()
+
+    def take_turns(self, clock: Any) -> None:
+        """Make the bench's shared parts that wait (the operator, the network probe) wait on the slots'
+        turn-taking clock, so their seconds pass in the asking slot's turn and never move the other slots' time
+        on under them (docs/DESIGN.md "Slots")."""
+        self.operator.use_clock(clock)
+        self.network_probe.use_clock(clock)
 
     # ---- the technician's hands ----------------------------------------------------------------------------
     def mount(self, index: int) -> CameraSpec:

@@ -162,7 +162,7 @@ def build_sim_bench(
     hw = build_sim_hardware(config, scenario, clock=VirtualClock(speed=speed, stop=stop), sim_log=sim_log)
     turns = TurnTaking(hw.clock) if config.slot_count > 1 else None
     if turns is not None:
-        hw.world.operator.use_clock(turns)   # the technician's time passes in the asking slot's turn
+        hw.world.take_turns(turns)   # the technician's and the probe's waits pass in the asking slot's turn
     try:
         fixture = build_fixture(config, turns or hw.clock, pin_factory=hw.factory, i2c_bus=hw.i2c_bus,
                                 network=hw.world.network_probe, power_overrides=hw.power_overrides)

@@ -273,6 +273,11 @@ class ProcedureController:
                 outcome = fix.act(context)
                 if outcome is None:
                     outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
+                    # A bench fault that arrived during the wait (another slot's camera brought it) hid the
+                    # camera: judged again once the bench action cured the bench (it never cures a camera's own).
+                    if (outcome is FixOutcome.NOT_VERIFIED and diagnosis.offline
+                            and self._back_after_bench_event(session)):
+                        outcome = FixOutcome.VERIFIED
                     if outcome is FixOutcome.NOT_VERIFIED:
                         fix.undo(context)
                 step.outcome = outcome

@@ -22,9 +22,9 @@ def camera(serial: str, model: str, *faults: str) -> str:
     return f'[[camera]]\nserial = "{serial}"\nmodel = "{model}"\nfaults = [{", ".join(repr(f) for f in faults)}]\n'
 
 
-def run(tmp_path: Path, cameras: str, slots: int = 2, swap_s: float = 20, extra: str = ""):
+def run(tmp_path: Path, cameras: str, slots: int = 2, swap_s: float = 20, extra: str = "", seed: int = 0):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    scenario = parse_scenario(f"[bench]\nslots = {slots}\nswap_s = {swap_s}\n{extra}{cameras}", "s.toml")
+    scenario = parse_scenario(f"seed = {seed}\n[bench]\nslots = {slots}\nswap_s = {swap_s}\n{extra}{cameras}", "s.toml")
     bench = build_sim_bench(load_config(), scenario)
     outputs = BatchOutputs(ResultsCsv(str(tmp_path / "r.csv")), tmp_path / "records", outputs=("csv",))
     records: list[CameraRecord] = []
@@ -157,3 +157,58 @@ def test_rig_test_slots_overrides_the_scenario_and_writes_the_slot_column(tmp_pa
     assert all(r["disposition"] == "pass" for r in rows)
     bad = CliRunner().invoke(cli, ["test", "--slots", "2", "--csv", str(tmp_path / "x.csv")])
     assert bad.exit_code != 0 and "--slots" in bad.output
+
+
+def test_a_probe_timing_out_in_one_slot_s_turn_does_not_move_the_other_slot_s_time() -> None:
+    # The probe's timeouts are seconds: were they slept on the world's clock inside slot 1's turn, slot 2 would
+    # wake seconds late and its LED observation windows would be cut (a healthy camera ended `escalate`).
+    bench = build_sim_bench(load_config(), parse_scenario(camera("A-1", "mini"), "s.toml"), slots=2)
+    try:
+        bench.hardware.world.router.set_upstream_fault(True)   # the internet hop times out
+        start_s = bench.clock.now()
+        woke: list[float] = []
+        statuses = []
+
+        def probing() -> None:
+            bench.turns.sleep(0.1)
+            statuses.append(bench.fixture.network.check())
+
+        def watching() -> None:
+            for _ in range(10):
+                bench.turns.sleep(0.5)
+                woke.append(round(bench.turns.now() - start_s, 9))
+
+        results = bench.run_slots([probing, watching])
+    finally:
+        bench.close()
+    assert [r.error for r in results] == [None, None]
+    assert not statuses[0].internet_ok and "timed out" in statuses[0].detail
+    assert woke == [0.5 * n for n in range(1, 11)]
+    assert bench.clock.now() - start_s >= 0.1 + load_config().network.timeout_s   # the probe paid its timeout
+
+
+# The benchmark's first sixteen cameras (seed 7), whose single-slot dispositions are known: every camera's own
+# fault decides it, the bench faults' bringers pass (docs/DESIGN.md "Slots").
+MIXED_BENCH = [
+    ("G8T1-0000", "outdoor", "router_down"), ("G8T1-0001", "outdoor"), ("G8T1-0002", "outdoor"),
+    ("G8T1-0003", "outdoor", "camera_glitch"), ("G8T1-0004", "outdoor", "camera_glitch"), ("MINI-0005", "mini"),
+    ("G8T1-0006", "outdoor", "sync_module_glitch"), ("MINI-0007", "mini", "router_down"),
+    ("MINI-0008", "mini", "radio_dead"), ("G8T1-0009", "outdoor"), ("G8T1-0010", "outdoor"),
+    ("G8T1-0011", "outdoor", "battery_failing"), ("G8T1-0012", "outdoor", "sync_module_glitch"),
+    ("G8T1-0013", "outdoor"), ("G8T1-0014", "outdoor", "wifi_credentials_lost"),
+    ("G8T1-0015", "outdoor", "sync_module_glitch"),
+]
+
+
+def test_eight_slots_end_every_camera_as_one_slot_does_a_stuck_sync_module_during_a_fix_s_wait(tmp_path) -> None:
+    # A camera loaded in another slot sticks the Sync Module while a camera_glitch camera waits out its own
+    # restart: the restart cured it, the bench hid it; the bench action that cures the bench must not take the
+    # fix's credit away (the camera once ended `pass` with restart_camera tried).
+    cameras = "".join(camera(*spec) for spec in MIXED_BENCH)
+    single, _, _ = run(tmp_path / "one", cameras, slots=1, seed=7)
+    eight, _, _ = run(tmp_path / "eight", cameras, slots=8, seed=7)
+    bench_faults = {"router_down", "sync_module_glitch"}
+    bringers = {serial for serial, _model, *faults in MIXED_BENCH if bench_faults & set(faults)}
+    want = {s: "pass" if s in bringers else r.disposition.value for s, r in single.items()}
+    assert {s: r.disposition.value for s, r in eight.items()} == want
+    assert [r.fixed_by for r in (eight["G8T1-0003"], eight["G8T1-0004"])] == ["restart_camera", "restart_camera"]
