@@ -2,8 +2,9 @@
 
     .venv/bin/python docs/images/make_station_image.py   # writes docs/images/station.png (1920x1080)
 
-It waits until a few cameras have finished and the simulated technician is on an app step (a prompt on the
-page), so the picture shows a tile mid-test, a prompt, verdicts and the finished list.
+The built-in scenario on 4 slots: it waits until a few cameras have finished, every slot holds a camera and the
+simulated technician is on an app step (a prompt on the page), so the picture shows tiles mid-test, a prompt
+naming its slot, verdicts and the finished list.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1920, 1080)
+SLOTS = 4
 
 
 def main() -> None:
@@ -33,10 +35,12 @@ def main() -> None:
         err = Path(tmp) / "stderr.txt"
         with err.open("wb") as sink:
             proc = subprocess.Popen([sys.executable, "-m", "rig", "station", "--sim", "--port", "0", "--speed", "15",
-                                     "--no-sheets", "--csv", str(Path(tmp) / "r.csv")], stderr=sink, cwd=tmp)
+                                     "--slots", str(SLOTS), "--no-sheets", "--csv", str(Path(tmp) / "r.csv")],
+                                    stderr=sink, cwd=tmp)
         try:
             url = _wait(lambda: re.search(r"station: (http://\S+)", err.read_text()), 30).group(1)
-            _wait(lambda: len(_get(url + "api/cameras")) >= 3 and _get(url + "api/prompts"), 240)
+            _wait(lambda: len(_get(url + "api/cameras")) >= 3 and _get(url + "api/prompts")
+                  and all(tile["serial"] for tile in _get(url + "api/slots")), 240)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
                 page = browser.new_page(viewport={"width": SIZE[0], "height": SIZE[1]})

@@ -16,10 +16,12 @@ from rig.cli import RigError
 from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
 from rig.cli.test import OpenBench, batch_output_options, finish_batch, open_sim_bench, opened_batch, run_on_bench
 from rig.core.colors import DISPOSITION_COLORS
+from rig.core.config import MAX_SLOTS
 from rig.core.lock import FixtureBusy
 from rig.core.stop import StopFlag, stop_on_signals
 from rig.output.results import ResultsError, check_results_path
 from rig.procedure.controller import ProcedureController
+from rig.procedure.slots import run_slots, run_threads
 from rig.ui.scanner import MODELS, CameraId, SerialError, validate_serial
 from rig.ui.station.board import LED_STRIP_S, StationBoard
 from rig.ui.station.led import PhotodiodeLedSource
@@ -30,7 +32,7 @@ from rig.ui.station.server import StationServer, create_app
 
 SIM_SPEED = 20.0   # a --sim station paces virtual time so a person can watch it
 PAGE_STOP_SIGNAL = signal.SIGTERM   # the page's Stop button ends the batch as a SIGTERM would
-SLOT = 1           # one slot until the multi-slot scheduler drives one runner per slot
+SLOT = 1           # the one slot of a fixture without slots
 
 
 @click.command()
@@ -46,6 +48,8 @@ SLOT = 1           # one slot until the multi-slot scheduler drives one runner p
                    "(scan a scenario serial to load that camera).")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help=f"--sim: pace virtual time at this many times real time [default: {SIM_SPEED:g}].")
+@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
+              help="--sim: camera slots tested at once, a tile each [default: the scenario's [bench] slots].")
 @batch_output_options
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on the page (the fixture).")
@@ -56,11 +60,11 @@ SLOT = 1           # one slot until the multi-slot scheduler drives one runner p
 @click.option("--exit-when-done", is_flag=True,
               help="End once the batch is over (for scripts); otherwise the page stays up until Ctrl-C or SIGTERM.")
 @config_option
-def station(sim, scenario, host, port, pin, hands, speed, csv_path, records_dir, trace_format, sheets,
+def station(sim, scenario, host, port, pin, hands, speed, slots, csv_path, records_dir, trace_format, sheets,
             output_names, model, sim_log, lock_path, exit_when_done, config_path) -> None:
     """Run the bench and serve the operator's page: a tile per slot, prompts answered on the page, a scan field."""
     ctx = click.get_current_context()
-    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "sim_log", "hands")
+    refuse_unless(ctx, sim, "--sim", "scenario", "speed", "slots", "sim_log", "hands")
     refuse_with(ctx, sim, "--sim", "model", why="the scenario names the cameras and their models")
     config = load_config_or_fail(config_path)
     try:
@@ -82,7 +86,8 @@ def station(sim, scenario, host, port, pin, hands, speed, csv_path, records_dir,
 
             def open_bench() -> OpenBench:
                 if sim:
-                    return page.sim_bench(open_sim_bench(config, scenario_obj, speed, sim_log, stop), hands)
+                    return page.sim_bench(open_sim_bench(config, scenario_obj, speed, sim_log, stop, slots),
+                                          hands)
                 return page.real_bench(config, model)
 
             try:
@@ -146,8 +151,10 @@ class _PageSetup:
         self.exit_when_done = exit_when_done
 
     def _serve(self, fixture, close) -> StationBoard:
-        board = StationBoard(fixture.clock, slots=1)
-        board.led_sources[SLOT] = PhotodiodeLedSource(fixture.photodiode, fixture.clock, LED_STRIP_S)
+        board = StationBoard(fixture.clock, slots=max(1, len(fixture.slots)))
+        for tile in board.tiles:
+            photodiode = fixture.slot_fixture(tile.slot).photodiode
+            board.led_sources[tile.slot] = PhotodiodeLedSource(photodiode, fixture.clock, LED_STRIP_S)
         board.on_stop = lambda: self.stop.request(PAGE_STOP_SIGNAL)
         app = create_app(board, pin=self.pin, disposition_colours=DISPOSITION_COLORS,
                          report_page=lambda: _report_page(self.csv_path, self.records_dir))
@@ -163,24 +170,35 @@ class _PageSetup:
 
     def sim_bench(self, bench, hands: str) -> OpenBench:
         board = self._serve(bench.fixture, bench.close)
-        listener = BoardListener(board, SLOT)
+        several = bool(bench.fixture.slots)
+        loader = bench.loader
         if hands == "page":
             serials = {camera.serial for camera in bench.scenario.cameras}
             tested: set[str] = set()
+            scanned: list[int] = []   # with several slots: the scenario index of each camera queued, in order
 
             def mount(serial: str) -> CameraId | None:
-                camera = bench.mount_serial(serial)
-                if camera is not None:
-                    tested.add(serial)
-                return camera
+                index = next((n for n, spec in enumerate(bench.scenario.cameras) if spec.serial == serial), None)
+                if index is None:
+                    return None
+                tested.add(serial)
+                if several:
+                    scanned.append(index)   # loaded by the slot that takes it (run_slots' loader)
+                    return CameraId(serial, bench.scenario.cameras[index].model)
+                return bench.mount_serial(serial)
 
-            operator = PageOperator(board, bench.clock, lambda _serial: SLOT, app=bench.app)
-            cameras = ScannedCameras(board, bench.clock, mount,
+            operator = PageOperator(board, bench.fixture.clock, board.slot_holding, app=bench.app)
+            cameras = ScannedCameras(board, bench.fixture.clock, mount,
                                      done=lambda: self.exit_when_done and tested >= serials)
+            loader = _ScannedLoader(loader, scanned)
         else:
-            operator = ShownOperator(board, lambda _serial: SLOT, bench.operator)
-            cameras = bench.cameras
-        return OpenBench(ProcedureController(bench.fixture, operator, listener), cameras, bench.close)
+            operator = ShownOperator(board, board.slot_holding, bench.operator)
+            cameras = bench.slot_cameras if several else bench.cameras
+        if several:
+            return _slots_bench(bench.fixture, cameras, board, operator, self.stop, bench.close,
+                                runner=bench.run_slots, loader=loader, swap_s=bench.scenario.swap_s)
+        return OpenBench(ProcedureController(bench.fixture, operator, BoardListener(board, SLOT)), cameras,
+                         bench.close)
 
     def real_bench(self, config, model: str) -> OpenBench:
         from rig.cli.common import build_real_fixture
@@ -197,9 +215,34 @@ class _PageSetup:
                 board.tell(str(exc))
                 return None
 
-        operator = PageOperator(board, clock, lambda _serial: SLOT)
-        return OpenBench(ProcedureController(fixture, operator, BoardListener(board, SLOT)),
-                         ScannedCameras(board, clock, mount), fixture.close)
+        operator = PageOperator(board, clock, board.slot_holding)
+        cameras = ScannedCameras(board, clock, mount)
+        if fixture.slots:
+            return _slots_bench(fixture, cameras, board, operator, self.stop, fixture.close, runner=run_threads)
+        return OpenBench(ProcedureController(fixture, operator, BoardListener(board, SLOT)), cameras, fixture.close)
+
+
+def _slots_bench(fixture, cameras, board: StationBoard, operator, stop: StopFlag, close, **run_keys) -> OpenBench:
+    """Several slots: the one scheduler (rig.procedure.slots) with a tile per slot, each slot's events on its
+    own tile; the operator names the slot of each prompt from the tile holding its camera."""
+    return OpenBench(None, cameras, close, run=lambda outputs, records: run_slots(
+        fixture, cameras, lambda slot: BoardListener(board, slot), operator, outputs, stop, records=records,
+        **run_keys))
+
+
+class _ScannedLoader:
+    """The simulated technician's hands for scanned cameras: queue position ``index`` is the ``index``-th
+    serial scanned, whichever scenario camera that is."""
+
+    def __init__(self, loader, scanned: list[int]) -> None:
+        self.loader = loader
+        self.scanned = scanned
+
+    def load(self, slot: int, index: int) -> None:
+        self.loader.load(slot, self.scanned[index])
+
+    def unload(self, slot: int) -> None:
+        self.loader.unload(slot)
 
 
 def _report_page(csv_path: str, records_dir: Path) -> str:

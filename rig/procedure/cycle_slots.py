@@ -41,7 +41,7 @@ def run_cycle_slots(
     or any other error a slot raised."""
     slots = max(1, len(fixture.slots))
     leases = BenchLeases(fixture.clock)
-    queue = CameraQueue(cameras)
+    queue = CameraQueue(cameras, fixture.clock)
     aborted: list[CycleAborted] = []
 
     def slot_task(slot: int) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rig.core.clock import Clock
 from rig.core.events import ProgressListener
 from rig.core.records import CameraRecord, Disposition
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested
@@ -28,6 +29,7 @@ from rig.procedure.leases import BenchLeases
 from rig.procedure.operator import Operator, OperatorReply, OperatorTask
 from rig.ui.scanner import CameraId
 
+QUEUE_POLL_S = 0.25   # a slot waiting for another one to take its camera from a source that waits
 
 @dataclass
 class SlotResult:
@@ -88,16 +90,21 @@ def raise_slot_errors(results: Sequence[SlotResult]) -> None:
 
 
 class CameraQueue:
-    """Cameras in order, handed to whichever slot asks first."""
+    """Cameras in order, handed to whichever slot asks first. A source may wait for its next camera (a scan on
+    the station page) on the clock; a slot asking meanwhile waits on the clock too, never on the lock alone:
+    in virtual time, a thread blocked outside the clock would stop every slot's turn."""
 
-    def __init__(self, cameras: Iterable[CameraId]) -> None:
+    def __init__(self, cameras: Iterable[CameraId], clock: Clock) -> None:
         self._cameras: Iterator[CameraId] = iter(cameras)
         self._index = 0
         self._lock = threading.Lock()
+        self._clock = clock
         self.closed = False
 
     def take(self) -> tuple[int, CameraId] | None:
-        with self._lock:
+        while not self._lock.acquire(blocking=False):
+            self._clock.sleep(QUEUE_POLL_S)
+        try:
             if self.closed:
                 return None
             camera = next(self._cameras, None)
@@ -106,6 +113,8 @@ class CameraQueue:
                 return None
             self._index += 1
             return self._index - 1, camera
+        finally:
+            self._lock.release()
 
 
 def run_slots(
@@ -130,7 +139,7 @@ def run_slots(
     records = [] if records is None else records
     slots = max(1, len(fixture.slots))
     leases = BenchLeases(fixture.clock)
-    queue = CameraQueue(cameras)
+    queue = CameraQueue(cameras, fixture.clock)
     written = threading.Lock()
     stopped: list[str] = []
     output_failed: list[OutputFailed] = []

@@ -30,7 +30,7 @@ def browser_page(width: int = 1280, height: int = 800) -> Iterator:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)   # a loaded 2-core CI machine is slow to start a browser
             yield page
         finally:
             browser.close()

@@ -142,6 +142,8 @@ def test_serving_beyond_loopback_prints_a_pin_and_acting_needs_it(tmp_path: Path
 @pytest.mark.parametrize(("args", "message"), [
     (["--pin", "12ab"], "--pin '12ab': give 4 to 12 digits"),
     (["--hands", "page"], "--hands needs --sim"),
+    (["--slots", "4"], "--slots needs --sim"),
+    (["--sim", "--slots", "0"], "--slots"),
 ])
 def test_bad_options_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["station", "--port", "0", "--csv", str(tmp_path / "r.csv"), *args])

@@ -139,6 +139,11 @@ class StationBoard:
             self.finished.append(camera)
             self._bump()
 
+    def slot_holding(self, serial: str) -> int:
+        """The slot whose tile shows ``serial`` (the newest load); slot 1 when none does, as with one slot."""
+        with self._lock:
+            return next((t.slot for t in self.tiles if t.serial == serial), 1)
+
     def empty(self, slot: int) -> None:
         with self._lock:
             self.tiles[slot - 1] = SlotTile(slot=slot)

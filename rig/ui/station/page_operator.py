@@ -57,6 +57,7 @@ class PageOperator:
 def post_prompt(board: StationBoard, slot: int, task: OperatorTask, serial: str, instructions: str,
                 timeout_s: float) -> Prompt:
     title, image = PROMPT_FACES[task]
+    instructions = instructions.removeprefix(f"slot {slot}: ")   # the prompt's headline names its slot
     return board.post_prompt(slot, serial, task.value, title, instructions, f"/static/{image}", timeout_s)
 
 
