@@ -5,7 +5,8 @@ its slot; the rig still verifies the outcome on the LED, so "Done" is a claim, n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rig.core.clock import Clock
 from rig.procedure.operator import OperatorReply, OperatorTask
@@ -36,14 +37,11 @@ class PageOperator:
 
     def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
         task = OperatorTask(task)
-        prompt = post_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s)
-        try:
+        with shown_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s) as prompt:
             while prompt.answer is None and self.clock.now() < prompt.deadline_s:
                 if self.board.stop_requested:
                     return OperatorReply(False, "the station is stopping")
                 self.clock.sleep(min(POLL_S, max(0.0, prompt.deadline_s - self.clock.now())))
-        finally:
-            self.board.close_prompt(prompt)
         if prompt.answer is None:
             return OperatorReply(False, f"no answer within {timeout_s:,.0f} s")
         if prompt.answer is PromptAnswer.CANT:
@@ -54,11 +52,17 @@ class PageOperator:
         return OperatorReply(True)
 
 
-def post_prompt(board: StationBoard, slot: int, task: OperatorTask, serial: str, instructions: str,
-                timeout_s: float) -> Prompt:
+@contextmanager
+def shown_prompt(board: StationBoard, slot: int, task: OperatorTask, serial: str, instructions: str,
+                 timeout_s: float) -> Iterator[Prompt]:
+    """The prompt on the page for as long as the block runs, taken down however the block ends."""
     title, image = PROMPT_FACES[task]
     instructions = instructions.removeprefix(f"slot {slot}: ")   # the prompt's headline names its slot
-    return board.post_prompt(slot, serial, task.value, title, instructions, f"/static/{image}", timeout_s)
+    prompt = board.post_prompt(slot, serial, task.value, title, instructions, f"/static/{image}", timeout_s)
+    try:
+        yield prompt
+    finally:
+        board.close_prompt(prompt)
 
 
 class ShownOperator:
@@ -72,8 +76,5 @@ class ShownOperator:
 
     def request(self, task: OperatorTask, serial: str, instructions: str, timeout_s: float) -> OperatorReply:
         task = OperatorTask(task)
-        prompt = post_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s)
-        try:
+        with shown_prompt(self.board, self.slot_of(serial), task, serial, instructions, timeout_s):
             return self.operator.request(task, serial, instructions, timeout_s)
-        finally:
-            self.board.close_prompt(prompt)
