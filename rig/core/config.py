@@ -171,6 +171,9 @@ class TimingsConfig(_Strict):
     router_off_s: float = Field(35.0, ge=30.0, le=600.0, description="the article: at least 30 s")
     camera_off_s: float = Field(65.0, ge=60.0, le=120.0, description="the article: 1 to 2 minutes")
     reconnect_timeout_s: float = Field(150.0, gt=0, le=1800.0)
+    reconnect_spread_s: float = Field(
+        60.0, gt=0, le=600.0, description="cameras behind one bench path come back within this of one another"
+    )
     boot_grace_s: float = Field(10.0, ge=0, le=300.0)
     reset_hold_s: float = Field(12.0, gt=0, le=60.0)
     readd_wait_s: float = Field(180.0, ge=180.0, le=300.0, description="the article: 3 to 5 minutes")

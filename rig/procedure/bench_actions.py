@@ -11,10 +11,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rig.procedure.leases import BenchEvent, BenchLeases
+from rig.core.models import CameraModel
+from rig.procedure.leases import BenchEvent, BenchLeases, BenchResource, OnlineWitness
 
 ROUTER_CYCLE = "power_cycle_router"
 SYNC_MODULE_CYCLE = "power_cycle_sync_module"
+CYCLES = {ROUTER_CYCLE: BenchResource.ROUTER, SYNC_MODULE_CYCLE: BenchResource.SYNC_MODULE}
+"""Each bench action and what it cycles."""
+
+
+def depends_on(model: CameraModel) -> frozenset[BenchResource]:
+    """What a camera of ``model`` needs of the bench to be online."""
+    if model.via_sync_module:
+        return frozenset({BenchResource.ROUTER, BenchResource.SYNC_MODULE})
+    return frozenset({BenchResource.ROUTER})
 
 
 @dataclass
@@ -33,11 +43,24 @@ class SlotBench:
 
     def cycle(self, action: str, run: Callable[[], str]) -> BenchEvent:
         """Run a bench action once for every slot asking for it meanwhile."""
-        return self.leases.exclusive(action, self.slot, run)
+        return self.leases.exclusive(action, self.slot, run, resource=CYCLES[action])
 
-    def camera_loaded(self) -> None:
-        self.leases.occupy(self.slot)
+    def camera_loaded(self, model: CameraModel) -> None:
+        self.leases.occupy(self.slot, depends_on(model))
         self._seen = self.leases.mark()
+
+    def saw_online(self) -> None:
+        """This slot just saw its camera online (dark LED, probe up)."""
+        self.leases.saw_online(self.slot)
+
+    def sync_module_witness(self) -> OnlineWitness | None:
+        """Another slot's camera behind the Sync Module, seen online since the bench last changed: the Sync
+        Module works, so an outdoor camera offline with the probe up is offline on its own."""
+        return self.leases.online_witness(self.slot, frozenset({BenchResource.SYNC_MODULE}))
+
+    def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:
+        """Another slot's camera on (at least) the same bench path as ``model``, seen online after ``since_s``."""
+        return self.leases.online_witness(self.slot, depends_on(model), since_s)
 
     def camera_unloaded(self) -> None:
         self.leases.vacate(self.slot)

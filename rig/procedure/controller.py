@@ -43,6 +43,14 @@ class SoakAborted(RigFault):
     """A rig fault during the soak (its step said so): the camera ends ``aborted``."""
 
 
+MOTION_OFFLINE_ROUNDS = 2   # offline at the motion test: the ladder and the test again, at most this often
+
+
+def step_time(session: CameraSession, at_s: float) -> str:
+    """A bench moment as the camera's record counts time: seconds since the camera was loaded."""
+    return f"at {at_s - session.record.started_s:.0f} s"
+
+
 def local_now() -> datetime:
     """The wall clock with its UTC offset, so a record's timestamps say which time zone they are in."""
     return datetime.now().astimezone()
@@ -131,6 +139,8 @@ class ProcedureController:
                 step.notes = status.detail
             record.initial_pattern = observation.pattern.value
             record.network_ok_at_start = status.ok
+            if observation.pattern is Pattern.NONE and status.ok:
+                self._saw_online()
             step.outcome = observation.pattern
         if observation.pattern is Pattern.SOLID:
             raise PhotodiodeSaturated(
@@ -149,12 +159,19 @@ class ProcedureController:
         if offline and not self._run_ladder(session, Diagnosis(session.model, True, status.ok, battery_suspect)):
             return
         motion = self._motion(session)
-        if motion.outcome is MotionOutcome.OFFLINE:
+        for _ in range(MOTION_OFFLINE_ROUNDS):
+            if motion.outcome is not MotionOutcome.OFFLINE:
+                break
+            # Offline at the motion test: the ladder (fixes already tried against it are not repeated), again.
             if not self._run_ladder(
                 session, Diagnosis(session.model, True, session.network_ok(), battery_suspect)
             ):
                 return
             motion = self._motion(session)
+        if motion.outcome is MotionOutcome.OFFLINE:
+            record.disposition = Disposition.ESCALATE
+            record.notes.append("offline again at every motion test after the fixes: escalate to Blink support")
+            return
         if motion.outcome is MotionOutcome.NO_RESPONSE:
             motion = self._motion(session, "motion_retry")
             if motion.outcome is MotionOutcome.NO_RESPONSE:
@@ -215,24 +232,64 @@ class ProcedureController:
         """A step that watches the camera holds the shared network: no bench cycle starts under it."""
         return self.bench.network() if self.bench is not None else nullcontext()
 
-    def _back_after_bench_event(self, session: CameraSession) -> bool:
+    def _saw_online(self) -> None:
+        """Tell the bench this slot's camera is online: the other slots read it as a witness of the bench's path."""
+        if self.bench is not None:
+            self.bench.saw_online()
+
+    def _back_after_bench_event(self, session: CameraSession, could_cure: bool = True) -> bool:
         """Another slot's bench action touched this camera: watch it come back before judging it. Returns
-        whether it is online (False also when no bench action touched it)."""
-        if self.bench is None or not self.bench.new_events():
+        whether it is online (False also when no bench action touched it, or when ``could_cure`` is False: the
+        camera was known offline on its own before the action, which then cannot have brought it back).
+
+        The wait ends early once another camera on the same bench path came back after the action and this
+        one has not within ``reconnect_spread_s`` of it: the action's path works, this camera is offline on
+        its own, and the full reconnect timeout would only be lost bench time."""
+        bench = self.bench
+        if bench is None or not (events := bench.new_events()) or not could_cure:
             return False
+        timings = session.config.timings
+        ended_s = max(event.finished_s for event in events)
+        witness = None
+
+        def others_back() -> bool:
+            nonlocal witness
+            witness = bench.back_since(session.model, ended_s)
+            return witness is not None and session.clock.now() > witness.seen_s + timings.reconnect_spread_s
+
         with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
-            online = session.wait_online(step, session.config.timings.reconnect_timeout_s)
-            step.notes = "back online" if online else "still offline"
+            online = session.wait_online(step, timings.reconnect_timeout_s, give_up=others_back)
+            if online:
+                step.notes = "back online"
+            elif witness is not None:
+                step.notes = (f"still offline; slot {witness.slot}'s camera was back online "
+                              f"{witness.seen_s - ended_s:.0f} s after the bench action")
+            else:
+                step.notes = "still offline"
+        if online:
+            self._saw_online()
         return online
 
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
         self._back_after_bench_event(session)
         with self._held(), session.step(name, StepKind.MOTION, "motion stimulus") as step:
             result = session.motion_test(step)
+            if result.outcome is MotionOutcome.UNCLEAR and self.bench is not None:
+                result = self._look_again_after_unclear(session, step, result)
             step.outcome = result.outcome
             if result.decision is not None:
                 step.evidence.decision = LedDecision(result.decision.pattern, result.decision.evidence)
             return result
+
+    def _look_again_after_unclear(self, session: CameraSession, step, result: MotionResult) -> MotionResult:
+        """Several slots: a bench fault arrives with another slot's camera, and one arriving during the test
+        mixes offline flashes into the motion pattern. Look again: a camera flashing ``network_lost`` now is
+        offline (the ladder, where a bench fault is the bench's), not a pattern nobody recognises."""
+        observation = session.observe(step, session.config.led.observe_timeout_s)
+        if observation.pattern is not Pattern.NETWORK_LOST:
+            return result
+        step.notes = "not recognised, then flashing network_lost: the camera went offline during the test"
+        return MotionResult(MotionOutcome.OFFLINE, observation.decision, [*result.observations, observation])
 
     def _run_ladder(self, session: CameraSession, diagnosis: Diagnosis) -> bool:
         """Try the planned fixes in order until one is verified. Returns whether one was; otherwise the
@@ -243,11 +300,15 @@ class ProcedureController:
         """
         record = session.record
         symptom = Symptom.OFFLINE if diagnosis.offline else Symptom.BATTERY
+        if self.bench is not None and diagnosis.offline:
+            # The probe up and (behind a Sync Module) another camera behind it online: offline on its own.
+            session.offline_on_its_own = diagnosis.network_ok and (
+                not session.model.via_sync_module or self.bench.sync_module_witness() is not None)
         for name in self.policy.plan(diagnosis):
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
-            if diagnosis.offline and self._back_after_bench_event(session):
+            if diagnosis.offline and self._back_after_bench_event(session, not session.offline_on_its_own):
                 return True   # another slot's bench action cured the bench: nothing of this camera's
             # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
             if (self.bench is not None and diagnosis.offline and name != ROUTER_CYCLE and not fix.escalation
@@ -260,16 +321,25 @@ class ProcedureController:
                 continue
             restart_alone = (self.bench is not None and diagnosis.offline and name == "restart_camera"
                              and len(session.model.restart_outlets) > 1)
+            sync_module_works = None
             if restart_alone and (SYNC_MODULE_CYCLE, symptom) not in session.fixes_against:
-                # The bench's Sync Module first: a stuck one is the bench's (and cures every camera behind it);
-                # the camera's own restart after it is then the camera's own fix, never confused with it.
                 session.fixes_against.add((SYNC_MODULE_CYCLE, symptom))
-                if self._bench_cycle(session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
+                assert self.bench is not None
+                # Another camera behind the Sync Module online since the bench last changed: it is not stuck.
+                sync_module_works = self.bench.sync_module_witness()
+                # Otherwise the bench's Sync Module first: a stuck one is the bench's (and cures every camera
+                # behind it); the camera's own restart after it is then the camera's own fix, never confused.
+                if sync_module_works is None and self._bench_cycle(
+                        session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
                     return True
             with session.step(name, StepKind.FIX, "fix") as step:
                 context = session.fix_context(fix, step)
-                if restart_alone:   # the camera alone: the Sync Module was cycled as a bench action
+                if restart_alone:   # the camera alone: the Sync Module is the bench's
                     context = replace(context, restart_outlets=("camera",))
+                    if sync_module_works is not None:
+                        step.notes = (f"the Sync Module works (slot {sync_module_works.slot}'s camera behind it "
+                                      f"was online {step_time(session, sync_module_works.seen_s)}): "
+                                      "the camera restarted alone")
                 outcome = self._try_fix(session, step, diagnosis, fix, context)
                 step.outcome = outcome
             if outcome is FixOutcome.ADVISORY:
@@ -327,8 +397,16 @@ class ProcedureController:
             self.bench.new_events()   # the event this step waited for: acted on here
             outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None)
             step.outcome = outcome
+        if outcome is FixOutcome.VERIFIED:
+            return True
         # Another bench action during the wait (a router outage another camera brought) is no proof against it.
-        return outcome is FixOutcome.VERIFIED or self._back_after_bench_event(session)
+        if self._back_after_bench_event(session):
+            return True
+        # Still offline with the probe up after the bench's last part was cycled: offline on its own.
+        last_part = action == SYNC_MODULE_CYCLE or not session.model.via_sync_module
+        if last_part and session.network_ok():
+            session.offline_on_its_own = True
+        return False
 
     def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
         """Is the diagnosed symptom gone? Offline: online again on the LED and the bench probe. Battery:
@@ -342,6 +420,7 @@ class ProcedureController:
             online = session.wait_online(step, session.config.led.observe_timeout_s, grace_s=0.0)
         if not online:
             return FixOutcome.NOT_VERIFIED
+        self._saw_online()
         if not diagnosis.offline and diagnosis.battery_suspect:
             motion = session.motion_test(step)
             step.evidence.motion_after_fix = motion.outcome

@@ -6,7 +6,12 @@ cycle of the router or the Sync Module takes it *exclusive*. An exclusive reques
 shared holds end (each one ends at a safe point: an observation finished), and new shared holds wait while it
 is pending, so a cycle is never starved. Requests for the same action made while one is pending or running are
 merged: the cycle runs once, for all who asked. Every slot on the bench at that moment is touched by it, and learns
-so from :meth:`BenchLeases.events_since` before its next step, to record the event and observe again.
+so from :meth:`BenchLeases.events_since` before its next step, to record the event and observe again. A cycle
+touches only the cameras that depend on what it cycles: a Sync Module cycle leaves a Mini alone.
+
+The slots also tell the bench what they saw of their cameras (:meth:`BenchLeases.saw_camera`): a camera seen
+online is a witness that the path it depends on works, which is how "several cameras dropping at once" (or
+not) is read: a stuck Sync Module cannot hide behind an outdoor camera that another slot just saw online.
 
 All waiting polls through the injected clock, so the same code runs on real threads on a Pi and taking turns
 in virtual time on the simulator.
@@ -18,10 +23,29 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rig.core.clock import Clock
 
 POLL_S = 0.25   # how often a waiting slot looks again (virtual on the simulator)
+
+
+class BenchResource(StrEnum):
+    """What a camera on the bench depends on, and what a bench action cycles."""
+
+    ROUTER = "router"              # every camera
+    SYNC_MODULE = "sync_module"    # the cameras that reach the router through it
+
+
+EVERYTHING = frozenset(BenchResource)
+
+
+@dataclass(frozen=True)
+class OnlineWitness:
+    """Another slot's camera, seen online at ``seen_s``: the bench path it depends on worked then."""
+
+    slot: int
+    seen_s: float
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class _Request:
     error: BaseException | None = None
     waiters: int = 0
     together: bool = False   # starts only once every slot on the bench has asked (a sequence's bench step)
+    resource: BenchResource | None = None   # what it cycles (None: the whole bench, e.g. a sequence's step)
 
 
 @dataclass
@@ -54,20 +79,50 @@ class BenchLeases:
     poll_s: float = POLL_S
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _shared: dict[int, int] = field(default_factory=dict, repr=False)      # slot -> nested hold count
-    _occupied: set[int] = field(default_factory=set, repr=False)
+    _occupied: dict[int, frozenset[BenchResource]] = field(default_factory=dict, repr=False)  # slot -> depends on
+    # slot -> when its camera (the one now there, or the last one) was last seen online, and what it depends on
+    _online_at: dict[int, tuple[float, frozenset[BenchResource]]] = field(default_factory=dict, repr=False)
+    # When each part of the bench last changed: a camera that depends on it loaded, or a bench action ended.
+    _changed_s: dict[BenchResource, float] = field(default_factory=dict, repr=False)
     _pending: list[_Request] = field(default_factory=list, repr=False)
     _events: list[BenchEvent] = field(default_factory=list, repr=False)
 
     # --- occupancy -------------------------------------------------------------------------------------------
-    def occupy(self, slot: int) -> None:
-        """A camera is on ``slot``: bench events from now on touch it."""
+    def occupy(self, slot: int, depends_on: frozenset[BenchResource] = EVERYTHING) -> None:
+        """A camera is on ``slot``: bench events that cycle what it depends on touch it from now on. A camera
+        loaded is the moment a bench fault of what it joins may start (docs/DESIGN.md: a camera joining the Sync
+        Module can leave it stuck): no earlier witness vouches for that part of the bench."""
         with self._lock:
-            self._occupied.add(slot)
+            self._occupied[slot] = depends_on
+            for resource in depends_on:
+                self._changed_s[resource] = self.clock.now()
 
     def vacate(self, slot: int) -> None:
         with self._lock:
-            self._occupied.discard(slot)
+            self._occupied.pop(slot, None)
             self._shared.pop(slot, None)
+
+    # --- what the slots saw of their cameras -------------------------------------------------------------------
+    def saw_online(self, slot: int) -> None:
+        """``slot`` saw its camera online (dark LED and the probe up): the bench path it depends on worked now.
+        The sighting outlives the camera's stay: the path worked then, whatever the camera did after."""
+        with self._lock:
+            self._online_at[slot] = (self.clock.now(), self._occupied.get(slot, EVERYTHING))
+
+    def online_witness(self, slot: int, needs: frozenset[BenchResource], since_s: float | None = None
+                       ) -> OnlineWitness | None:
+        """Another slot's camera that depends on at least ``needs`` and was seen online after ``since_s``
+        (default: since those parts of the bench last changed, so the path it vouches for still works now).
+        The latest such sighting, or None."""
+        with self._lock:
+            changed = max((self._changed_s.get(r, float("-inf")) for r in needs), default=float("-inf"))
+            since = changed if since_s is None else since_s
+            seen = [(t, s) for s, (t, depends) in self._online_at.items()
+                    if s != slot and t > since and needs <= depends]
+        if not seen:
+            return None
+        seen_s, witness = max(seen)
+        return OnlineWitness(witness, seen_s)
 
     # --- shared holds ----------------------------------------------------------------------------------------
     @contextmanager
@@ -94,13 +149,15 @@ class BenchLeases:
             return True
 
     # --- exclusive actions -----------------------------------------------------------------------------------
-    def exclusive(self, action: str, slot: int, run: Callable[[], str], *, together: bool = False) -> BenchEvent:
+    def exclusive(self, action: str, slot: int, run: Callable[[], str], *, together: bool = False,
+                  resource: BenchResource | None = None) -> BenchEvent:
         """Run ``run`` (a router or Sync Module cycle) once for every slot asking for ``action`` meanwhile.
 
         ``run`` returns a detail line for the event; an exception it raises is raised in every slot that
         asked. The caller must not hold the bench shared (its own hold would wait for itself). ``together``
         (a ``rig cycle`` bench step, which every slot's sequence has): the action waits until every slot on
-        the bench has asked for it (or left), so that it happens once per cycle for all of them.
+        the bench has asked for it (or left), so that it happens once per cycle for all of them. ``resource``:
+        what the action cycles; it touches the cameras that depend on it (None: every camera on the bench).
         """
         with self._lock:
             if self._shared.get(slot):
@@ -108,7 +165,7 @@ class BenchLeases:
             # A cycle of the same outlet already asked for, or already running, answers this request too.
             request = next((r for r in self._pending if r.action == action), None)
             if request is None:
-                request = _Request(action, [slot], together=together)
+                request = _Request(action, [slot], together=together, resource=resource)
                 self._pending.append(request)
                 leader = True
             else:
@@ -140,22 +197,26 @@ class BenchLeases:
             detail, ok = f"{type(exc).__name__}: {exc}", False
             request.error = exc
         with self._lock:
+            touched = {s for s, depends in self._occupied.items()
+                       if request.resource is None or request.resource in depends}
             event = BenchEvent(
                 request.action,
                 tuple(request.requested_by),
-                tuple(sorted(self._occupied | set(request.requested_by))),
+                tuple(sorted(touched | set(request.requested_by))),
                 started_s,
                 self.clock.now(),
                 ok,
                 detail,
             )
+            for resource in (EVERYTHING if request.resource is None else {request.resource}):
+                self._changed_s[resource] = event.finished_s
             self._events.append(event)
             request.event = event
             self._pending.remove(request)
 
     def _due(self, request: _Request) -> bool:
         """Whether ``request`` may start once the bench is free (caller holds the lock)."""
-        return not request.together or self._occupied <= set(request.requested_by)
+        return not request.together or set(self._occupied) <= set(request.requested_by)
 
     def _may_start(self, request: _Request) -> bool:
         with self._lock:

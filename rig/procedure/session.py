@@ -67,6 +67,9 @@ class CameraSession:
         self._wall_start = wall_start
         self._clock_start = fixture.clock.now()
         self.fixes_against: set[tuple[str, Symptom]] = set()   # (fix, symptom) pairs the ladder has tried
+        # Several slots: the bench's path is known to work while the camera is offline, so no bench action
+        # can be what keeps it offline (set and read by the controller's ladder).
+        self.offline_on_its_own = False
         self.trace_mark = fixture.photodiode.mark()
         self.initial_level = int(fixture.photodiode.lit)
 
@@ -147,11 +150,13 @@ class CameraSession:
     def network_ok(self) -> bool:
         return self.fixture.network.check().ok
 
-    def wait_online(self, step: StepRecord, timeout_s: float, grace_s: float | None = None) -> bool:
+    def wait_online(self, step: StepRecord, timeout_s: float, grace_s: float | None = None,
+                    give_up: Callable[[], bool] | None = None) -> bool:
         """Verified when the LED is dark (no offline flashes) and the bench probe passes, before the timeout.
 
         ``grace_s`` skips the first seconds after a power-up, when a booting camera's LED is dark but proves
-        nothing.
+        nothing. ``give_up``, asked after each look that did not find the camera online, ends the wait early
+        (the bench already knows the camera is not coming back).
         """
         timings = self.config.timings
         deadline = self.clock.now() + timeout_s
@@ -164,6 +169,8 @@ class CameraSession:
             observation = self.observe(step, min(self.config.led.observe_timeout_s, remaining))
             if observation.pattern is not Pattern.NONE or observation.timed_out:
                 dark_but_probe_down = 0
+                if give_up is not None and give_up():
+                    return False
                 continue
             status = self.fixture.network.check()
             if status.ok:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from rig.core.clock import Clock
 from rig.core.events import ProgressListener
+from rig.core.models import camera_model
 from rig.core.records import CameraRecord, Disposition
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested
 from rig.hardware.fixture import Fixture
@@ -165,7 +166,7 @@ def run_slots(
                     return
             if loader is not None:
                 loader.load(slot, index)
-            bench.camera_loaded()
+            bench.camera_loaded(camera_model(camera.model))
             mark = leases.mark()
             record = controller.test_camera(index, camera.serial, camera.model)
             record.slot = slot
