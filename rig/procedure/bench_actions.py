@@ -65,6 +65,14 @@ class SlotBench:
     def camera_unloaded(self) -> None:
         self.leases.vacate(self.slot)
 
+    def router_cycled_s(self) -> float:
+        """When the last bench power cycle of the router ended (-inf: none yet)."""
+        return self.leases.last_cycled(BenchResource.ROUTER)
+
+    def pending_events(self) -> list[BenchEvent]:
+        """Bench actions that touched this slot since the last :meth:`new_events`, left for it to take."""
+        return self.leases.events_since(self._seen, self.slot)
+
     def new_events(self) -> list[BenchEvent]:
         """Bench actions that touched this slot since the last call (the camera must be watched again)."""
         events = self.leases.events_since(self._seen, self.slot)

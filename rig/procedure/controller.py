@@ -33,6 +33,7 @@ from rig.procedure.calibration import fixture_ohm
 from rig.procedure.cycle import CameraCycles, CycleRunner, StepsOnly
 from rig.procedure.fixes import get_fix, registered_fixes
 from rig.procedure.ladder import Diagnosis, plan_ladder
+from rig.procedure.leases import OnlineWitness
 from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated, RigFault
 from rig.procedure.sequence_file import Sequence
@@ -43,6 +44,7 @@ class SoakAborted(RigFault):
     """A rig fault during the soak (its step said so): the camera ends ``aborted``."""
 
 
+ROUTER_START_POLL_S = 5.0   # how often the probe is asked again while a power-cycled router starts
 MOTION_OFFLINE_ROUNDS = 2   # offline at the motion test: the ladder and the test again, at most this often
 
 
@@ -63,6 +65,38 @@ class LadderPolicy:
     plan: Callable[[Diagnosis], list[str]] = plan_ladder
     verify_early: bool = True   # stop waiting as soon as the symptom is gone
     name: str = "rig"
+
+
+class OthersBack:
+    """Gives up a wait for a camera touched by a bench action once another camera on (at least) the same bench
+    path was seen back online after it and this one is still not, ``reconnect_spread_s`` later: the path works,
+    the camera is offline on its own, and the rest of the reconnect timeout would be lost bench time.
+
+    ``after_s``: when the action ended; None: the actions that touched the slot since it last took them."""
+
+    def __init__(self, bench: SlotBench, session: CameraSession, after_s: float | None = None) -> None:
+        self.bench, self.session, self.after_s = bench, session, after_s
+        self.witness: OnlineWitness | None = None
+        self.since_s = after_s
+        self.gave_up = False
+
+    def __call__(self) -> bool:
+        if self.after_s is None:
+            events = self.bench.pending_events()
+            if not events:
+                return False
+            self.since_s = max(event.finished_s for event in events)
+        assert self.since_s is not None
+        self.witness = self.bench.back_since(self.session.model, self.since_s)
+        spread_s = self.session.config.timings.reconnect_spread_s
+        self.gave_up = self.witness is not None and self.session.clock.now() > self.witness.seen_s + spread_s
+        return self.gave_up
+
+    def note(self) -> str:
+        if self.witness is None or self.since_s is None:
+            return ""
+        return (f"; slot {self.witness.slot}'s camera on the same bench path was back online "
+                f"{self.witness.seen_s - self.since_s:.0f} s after the bench action")
 
 
 class ProcedureController:
@@ -156,7 +190,9 @@ class ProcedureController:
                 self._run_ladder(session, Diagnosis(session.model, False, True, True))
                 return
         offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
-        if offline and not self._run_ladder(session, Diagnosis(session.model, True, status.ok, battery_suspect)):
+        if offline and not self._run_ladder(
+            session, Diagnosis(session.model, True, self._network_ok(session, status.ok), battery_suspect)
+        ):
             return
         motion = self._motion(session)
         for _ in range(MOTION_OFFLINE_ROUNDS):
@@ -164,7 +200,7 @@ class ProcedureController:
                 break
             # Offline at the motion test: the ladder (fixes already tried against it are not repeated), again.
             if not self._run_ladder(
-                session, Diagnosis(session.model, True, session.network_ok(), battery_suspect)
+                session, Diagnosis(session.model, True, self._network_ok(session), battery_suspect)
             ):
                 return
             motion = self._motion(session)
@@ -232,6 +268,19 @@ class ProcedureController:
         """A step that watches the camera holds the shared network: no bench cycle starts under it."""
         return self.bench.network() if self.bench is not None else nullcontext()
 
+    def _network_ok(self, session: CameraSession, ok: bool | None = None) -> bool:
+        """The bench probe (``ok``: its answer just read). On a shared bench a router that a bench action
+        power-cycled moments ago is still starting: it is given the reconnect time before it is called down
+        (another cycle would only start it again)."""
+        ok = session.network_ok() if ok is None else ok
+        if ok or self.bench is None:
+            return ok
+        deadline = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
+        while not ok and (remaining := deadline - session.clock.now()) > 0:
+            session.wait("the router starting after a bench power cycle", min(ROUTER_START_POLL_S, remaining))
+            ok = session.network_ok()
+        return ok
+
     def _saw_online(self) -> None:
         """Tell the bench this slot's camera is online: the other slots read it as a witness of the bench's path."""
         if self.bench is not None:
@@ -242,30 +291,14 @@ class ProcedureController:
         whether it is online (False also when no bench action touched it, or when ``could_cure`` is False: the
         camera was known offline on its own before the action, which then cannot have brought it back).
 
-        The wait ends early once another camera on the same bench path came back after the action and this
-        one has not within ``reconnect_spread_s`` of it: the action's path works, this camera is offline on
-        its own, and the full reconnect timeout would only be lost bench time."""
+        The wait ends early once the other cameras on its bench path are back and it is not (:class:`OthersBack`)."""
         bench = self.bench
         if bench is None or not (events := bench.new_events()) or not could_cure:
             return False
-        timings = session.config.timings
-        ended_s = max(event.finished_s for event in events)
-        witness = None
-
-        def others_back() -> bool:
-            nonlocal witness
-            witness = bench.back_since(session.model, ended_s)
-            return witness is not None and session.clock.now() > witness.seen_s + timings.reconnect_spread_s
-
+        others_back = OthersBack(bench, session, max(event.finished_s for event in events))
         with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
-            online = session.wait_online(step, timings.reconnect_timeout_s, give_up=others_back)
-            if online:
-                step.notes = "back online"
-            elif witness is not None:
-                step.notes = (f"still offline; slot {witness.slot}'s camera was back online "
-                              f"{witness.seen_s - ended_s:.0f} s after the bench action")
-            else:
-                step.notes = "still offline"
+            online = session.wait_online(step, session.config.timings.reconnect_timeout_s, give_up=others_back)
+            step.notes = "back online" if online else f"still offline{others_back.note()}"
         if online:
             self._saw_online()
         return online
@@ -312,7 +345,7 @@ class ProcedureController:
                 return True   # another slot's bench action cured the bench: nothing of this camera's
             # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
             if (self.bench is not None and diagnosis.offline and name != ROUTER_CYCLE and not fix.escalation
-                    and not session.network_ok()
+                    and not self._network_ok(session)
                     and self._bench_cycle(session, diagnosis, get_fix(ROUTER_CYCLE), ROUTER_CYCLE)):
                 return True
             if self.bench is not None and diagnosis.offline and name == ROUTER_CYCLE:
@@ -369,11 +402,13 @@ class ProcedureController:
             if outcome is not None:
                 return outcome
             outcome = self._verify(session, step, diagnosis, fix.reboots_camera)
-            # A bench fault that arrived during the wait (another slot's camera brought it) hid the camera:
-            # judged again once the bench action cured the bench (it never cures a camera's own).
-            if (outcome is FixOutcome.NOT_VERIFIED and diagnosis.offline
-                    and self._back_after_bench_event(session)):
-                outcome = FixOutcome.VERIFIED
+            if outcome is FixOutcome.NOT_VERIFIED and diagnosis.offline and self.bench is not None:
+                if attempt < fix.attempts:
+                    self.bench.new_events()   # the next attempt is judged afresh, after them
+                elif self._back_after_bench_event(session):
+                    # A bench fault that arrived during the wait (another slot's camera brought it) hid the
+                    # camera: judged again once the bench action cured the bench (it never cures a camera's own).
+                    outcome = FixOutcome.VERIFIED
             if outcome is not FixOutcome.NOT_VERIFIED:
                 if attempt > 1:
                     step.notes = f"verified at attempt {attempt} of {fix.attempts}"
@@ -393,9 +428,10 @@ class ProcedureController:
             if restart_outlets is not None:
                 context = replace(context, restart_outlets=restart_outlets,
                                   outlets={name: self.fixture.outlets[name] for name in restart_outlets})
-            self.bench.cycle(action, lambda: str(fix.act(context) or ""))
+            event = self.bench.cycle(action, lambda: str(fix.act(context) or ""))
             self.bench.new_events()   # the event this step waited for: acted on here
-            outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None)
+            outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None,
+                                   after_s=event.finished_s)
             step.outcome = outcome
         if outcome is FixOutcome.VERIFIED:
             return True
@@ -408,17 +444,26 @@ class ProcedureController:
             session.offline_on_its_own = True
         return False
 
-    def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool) -> FixOutcome:
+    def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool,
+                after_s: float | None = None) -> FixOutcome:
         """Is the diagnosed symptom gone? Offline: online again on the LED and the bench probe. Battery:
-        online and a clean motion test (quick flash, recording, no low-battery burst)."""
+        online and a clean motion test (quick flash, recording, no low-battery burst).
+
+        Several slots: after a bench action (this step's, ending at ``after_s``, or another slot's during the
+        wait) the wait ends once the other cameras on the camera's path are back and it is not."""
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
+        others_back = OthersBack(self.bench, session, after_s) if self.bench is not None else None
         if self.policy.verify_early:
-            online = session.wait_online(step, timeout_s, grace_s=grace_s)
+            online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
         else:  # the naive bench: wait the article's longest time, then look once
             session.wait("waiting the full reconnect time", timeout_s)
             online = session.wait_online(step, session.config.led.observe_timeout_s, grace_s=0.0)
         if not online:
+            if others_back is not None and others_back.gave_up:
+                assert self.bench is not None
+                self.bench.new_events()   # judged here: no second wait for them
+                step.notes = "; ".join(n for n in (step.notes, f"not back{others_back.note()}") if n)
             return FixOutcome.NOT_VERIFIED
         self._saw_online()
         if not diagnosis.offline and diagnosis.battery_suspect:

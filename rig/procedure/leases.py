@@ -84,6 +84,7 @@ class BenchLeases:
     _online_at: dict[int, tuple[float, frozenset[BenchResource]]] = field(default_factory=dict, repr=False)
     # When each part of the bench last changed: a camera that depends on it loaded, or a bench action ended.
     _changed_s: dict[BenchResource, float] = field(default_factory=dict, repr=False)
+    _cycled_s: dict[BenchResource, float] = field(default_factory=dict, repr=False)   # when its last cycle ended
     _pending: list[_Request] = field(default_factory=list, repr=False)
     _events: list[BenchEvent] = field(default_factory=list, repr=False)
 
@@ -148,6 +149,11 @@ class BenchLeases:
             self._shared[slot] = self._shared.get(slot, 0) + 1
             return True
 
+    def last_cycled(self, resource: BenchResource) -> float:
+        """When the last bench action that cycled ``resource`` ended (-inf: none yet)."""
+        with self._lock:
+            return self._cycled_s.get(resource, float("-inf"))
+
     # --- exclusive actions -----------------------------------------------------------------------------------
     def exclusive(self, action: str, slot: int, run: Callable[[], str], *, together: bool = False,
                   resource: BenchResource | None = None) -> BenchEvent:
@@ -209,7 +215,7 @@ class BenchLeases:
                 detail,
             )
             for resource in (EVERYTHING if request.resource is None else {request.resource}):
-                self._changed_s[resource] = event.finished_s
+                self._changed_s[resource] = self._cycled_s[resource] = event.finished_s
             self._events.append(event)
             request.event = event
             self._pending.remove(request)
