@@ -16,8 +16,26 @@ from rig.procedure.leases import BenchEvent, BenchLeases, BenchResource, OnlineW
 
 ROUTER_CYCLE = "power_cycle_router"
 SYNC_MODULE_CYCLE = "power_cycle_sync_module"
-CYCLES = {ROUTER_CYCLE: BenchResource.ROUTER, SYNC_MODULE_CYCLE: BenchResource.SYNC_MODULE}
-"""Each bench action and what it cycles."""
+
+
+@dataclass(frozen=True)
+class BenchAction:
+    """A power cycle of a part of the shared bench, performed by a fix's act on some of its outlets."""
+
+    name: str                               # how steps and notes name it
+    resource: BenchResource                 # what it cycles: the cameras depending on it are touched
+    fix: str                                # the fix whose act performs it
+    outlets: tuple[str, ...] | None = None  # only these of the fix's outlets (None: the fix's own)
+
+    @property
+    def reboots_camera(self) -> bool:
+        """Whether the cameras behind it restart their connection from scratch (a booting grace applies)."""
+        return self.outlets is not None
+
+
+ROUTER_ACTION = BenchAction(ROUTER_CYCLE, BenchResource.ROUTER, "power_cycle_router")
+SYNC_MODULE_ACTION = BenchAction(SYNC_MODULE_CYCLE, BenchResource.SYNC_MODULE, "restart_camera", ("sync_module",))
+BENCH_ACTIONS = {action.name: action for action in (ROUTER_ACTION, SYNC_MODULE_ACTION)}
 
 
 def depends_on(model: CameraModel) -> frozenset[BenchResource]:
@@ -43,7 +61,7 @@ class SlotBench:
 
     def cycle(self, action: str, run: Callable[[], str]) -> BenchEvent:
         """Run a bench action once for every slot asking for it meanwhile."""
-        return self.leases.exclusive(action, self.slot, run, resource=CYCLES[action])
+        return self.leases.exclusive(action, self.slot, run, resource=BENCH_ACTIONS[action].resource)
 
     def camera_loaded(self, model: CameraModel) -> None:
         self.leases.occupy(self.slot, depends_on(model))
@@ -53,10 +71,10 @@ class SlotBench:
         """This slot just saw its camera online (dark LED, probe up)."""
         self.leases.saw_online(self.slot)
 
-    def sync_module_witness(self) -> OnlineWitness | None:
-        """Another slot's camera behind the Sync Module, seen online since the bench last changed: the Sync
-        Module works, so an outdoor camera offline with the probe up is offline on its own."""
-        return self.leases.online_witness(self.slot, frozenset({BenchResource.SYNC_MODULE}))
+    def path_witness(self, model: CameraModel) -> OnlineWitness | None:
+        """Another slot's camera on (at least) the same bench path as ``model``, seen online since any part of
+        that path last changed: the path works, so a camera of ``model`` offline now is offline on its own."""
+        return self.leases.online_witness(self.slot, depends_on(model))
 
     def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:
         """Another slot's camera on (at least) the same bench path as ``model``, seen online after ``since_s``."""
@@ -64,6 +82,14 @@ class SlotBench:
 
     def camera_unloaded(self) -> None:
         self.leases.vacate(self.slot)
+
+    def path_changed_s(self, model: CameraModel) -> float:
+        """When the bench path of a camera of ``model`` last changed (a camera joined it, or it was cycled)."""
+        return self.leases.last_changed(depends_on(model))
+
+    def path_cycled_s(self, model: CameraModel) -> float:
+        """When the last bench power cycle of anything a camera of ``model`` depends on ended (-inf: none)."""
+        return max(self.leases.last_cycled(resource) for resource in depends_on(model))
 
     def router_cycled_s(self) -> float:
         """When the last bench power cycle of the router ended (-inf: none yet)."""

@@ -19,6 +19,7 @@ from rig.core.records import (
     LedDecision,
     MotionOutcome,
     StepKind,
+    StepRecord,
     Symptom,
     TimeBase,
     Verdict,
@@ -28,7 +29,13 @@ from rig.hardware.fixture import Fixture, unsafe_note
 from rig.hardware.power_meter import PowerMeterError
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
-from rig.procedure.bench_actions import ROUTER_CYCLE, SYNC_MODULE_CYCLE, SlotBench
+from rig.procedure.bench_actions import (
+    ROUTER_ACTION,
+    ROUTER_CYCLE,
+    SYNC_MODULE_ACTION,
+    BenchAction,
+    SlotBench,
+)
 from rig.procedure.calibration import fixture_ohm
 from rig.procedure.cycle import CameraCycles, CycleRunner, StepsOnly
 from rig.procedure.fixes import get_fix, registered_fixes
@@ -45,7 +52,14 @@ class SoakAborted(RigFault):
 
 
 ROUTER_START_POLL_S = 5.0   # how often the probe is asked again while a power-cycled router starts
+BENCH_SPOILED_TRIES = 3     # a fix's check spoiled by bench faults arriving: tried again after each cure
 MOTION_OFFLINE_ROUNDS = 2   # offline at the motion test: the ladder and the test again, at most this often
+
+
+def offline_at_check(step: StepRecord) -> bool:
+    """A battery fix's check found the camera offline: never online in the reconnect time, or offline flashes
+    during its motion test. On a shared bench that is the bench's to explain first (a fault another camera brought)."""
+    return step.evidence.motion_after_fix in (None, MotionOutcome.OFFLINE)
 
 
 def step_time(session: CameraSession, at_s: float) -> str:
@@ -65,6 +79,20 @@ class LadderPolicy:
     plan: Callable[[Diagnosis], list[str]] = plan_ladder
     verify_early: bool = True   # stop waiting as soon as the symptom is gone
     name: str = "rig"
+
+
+@dataclass
+class BenchFirst:
+    """What one ladder asked of the bench before the camera's own fixes (``_cure_bench_first``)."""
+
+    sync_module_asked: bool = False
+    witness: OnlineWitness | None = None   # the camera that showed the Sync Module works, when it was not cycled
+
+    def sync_module_note(self, session: CameraSession) -> str:
+        if self.witness is None:
+            return ""
+        return (f"the Sync Module works (slot {self.witness.slot}'s camera on the same path was online "
+                f"{step_time(session, self.witness.seen_s)}): the camera restarted alone")
 
 
 class OthersBack:
@@ -190,30 +218,36 @@ class ProcedureController:
                 self._run_ladder(session, Diagnosis(session.model, False, True, True))
                 return
         offline = observation.pattern in (Pattern.NETWORK_LOST, Pattern.UNKNOWN)
+        if offline and self._back_after_recent_bench_cycle(session):
+            offline = False   # the bench's path was starting: nothing of the camera's
         if offline and not self._run_ladder(
             session, Diagnosis(session.model, True, self._network_ok(session, status.ok), battery_suspect)
         ):
             return
         motion = self._motion(session)
-        for _ in range(MOTION_OFFLINE_ROUNDS):
-            if motion.outcome is not MotionOutcome.OFFLINE:
+        offline_rounds, retried = 0, False
+        while True:
+            if motion.outcome is MotionOutcome.OFFLINE:
+                if offline_rounds == MOTION_OFFLINE_ROUNDS:
+                    record.disposition = Disposition.ESCALATE
+                    record.notes.append("offline again at every motion test after the fixes: escalate to Blink support")
+                    return
+                offline_rounds += 1
+                # Offline at a motion test: the ladder (fixes already tried against it are not repeated), again.
+                if not self._run_ladder(
+                    session, Diagnosis(session.model, True, self._network_ok(session), battery_suspect)
+                ):
+                    return
+                motion = self._motion(session)
+            elif motion.outcome is MotionOutcome.NO_RESPONSE and not retried:
+                retried = True
+                motion = self._motion(session, "motion_retry")
+            else:
                 break
-            # Offline at the motion test: the ladder (fixes already tried against it are not repeated), again.
-            if not self._run_ladder(
-                session, Diagnosis(session.model, True, self._network_ok(session), battery_suspect)
-            ):
-                return
-            motion = self._motion(session)
-        if motion.outcome is MotionOutcome.OFFLINE:
-            record.disposition = Disposition.ESCALATE
-            record.notes.append("offline again at every motion test after the fixes: escalate to Blink support")
-            return
         if motion.outcome is MotionOutcome.NO_RESPONSE:
-            motion = self._motion(session, "motion_retry")
-            if motion.outcome is MotionOutcome.NO_RESPONSE:
-                record.disposition = Disposition.FAIL
-                record.notes.append("no response to the motion stimulus (twice): motion sensor dead")
-                return
+            record.disposition = Disposition.FAIL
+            record.notes.append("no response to the motion stimulus (twice): motion sensor dead")
+            return
         if motion.outcome is MotionOutcome.UNCLEAR:
             record.disposition = Disposition.ESCALATE
             record.notes.append("LED pattern after motion not recognised")
@@ -281,6 +315,19 @@ class ProcedureController:
             ok = session.network_ok()
         return ok
 
+    def _path_works(self, session: CameraSession) -> bool:
+        """Several slots: the bench's path to this camera works now (the probe is up), so an offline camera is
+        offline on its own. Behind a Sync Module, another camera on the same path says so, seen online since
+        any part of it last changed; a direct camera needs only the probe, once a router cycle's start-up is
+        past (its cameras are still reconnecting)."""
+        assert self.bench is not None
+        if not self._network_ok(session):
+            return False
+        if self.bench.path_witness(session.model) is not None:
+            return True
+        router_settled_s = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
+        return not session.model.via_sync_module and session.clock.now() > router_settled_s
+
     def _saw_online(self) -> None:
         """Tell the bench this slot's camera is online: the other slots read it as a witness of the bench's path."""
         if self.bench is not None:
@@ -303,16 +350,39 @@ class ProcedureController:
             self._saw_online()
         return online
 
+    def _back_after_recent_bench_cycle(self, session: CameraSession) -> bool:
+        """Several slots: a camera loaded just after a bench power cycle of its path (another slot's) finds the
+        path still starting, and flashes offline for the bench's reason. Watch it come back as the cameras the
+        cycle touched do, within the reconnect time from the cycle's end, before calling it offline."""
+        if self.bench is None:
+            return False
+        ended_s = self.bench.path_cycled_s(session.model)
+        remaining_s = ended_s + session.config.timings.reconnect_timeout_s - session.clock.now()
+        if remaining_s <= 0:
+            return False
+        others_back = OthersBack(self.bench, session, ended_s)
+        with session.step("bench_event", StepKind.OBSERVE, "the bench is starting after a power cycle") as step:
+            online = session.wait_online(step, remaining_s, grace_s=0.0, give_up=others_back)
+            step.notes = ("back online: the bench's path was starting after a power cycle" if online
+                          else f"still offline{others_back.note()}")
+        if online:
+            self._saw_online()
+        return online
+
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
-        self._back_after_bench_event(session)
-        with self._held(), session.step(name, StepKind.MOTION, "motion stimulus") as step:
-            result = session.motion_test(step)
-            if result.outcome is MotionOutcome.UNCLEAR and self.bench is not None:
-                result = self._look_again_after_unclear(session, step, result)
-            step.outcome = result.outcome
-            if result.decision is not None:
-                step.evidence.decision = LedDecision(result.decision.pattern, result.decision.evidence)
-            return result
+        while True:
+            self._back_after_bench_event(session)
+            with self._held():
+                if self.bench is not None and self.bench.pending_events():
+                    continue   # a bench action ran while the test waited for the bench: the camera comes back first
+                with session.step(name, StepKind.MOTION, "motion stimulus") as step:
+                    result = session.motion_test(step)
+                    if result.outcome is MotionOutcome.UNCLEAR and self.bench is not None:
+                        result = self._look_again_after_unclear(session, step, result)
+                    step.outcome = result.outcome
+                    if result.decision is not None:
+                        step.evidence.decision = LedDecision(result.decision.pattern, result.decision.evidence)
+                    return result
 
     def _look_again_after_unclear(self, session: CameraSession, step, result: MotionResult) -> MotionResult:
         """Several slots: a bench fault arrives with another slot's camera, and one arriving during the test
@@ -333,48 +403,32 @@ class ProcedureController:
         """
         record = session.record
         symptom = Symptom.OFFLINE if diagnosis.offline else Symptom.BATTERY
-        if self.bench is not None and diagnosis.offline:
-            # The probe up and (behind a Sync Module) another camera behind it online: offline on its own.
-            session.offline_on_its_own = diagnosis.network_ok and (
-                not session.model.via_sync_module or self.bench.sync_module_witness() is not None)
+        shared = self.bench is not None and diagnosis.offline   # several slots: the bench's part comes first
+        bench_first = BenchFirst()
+        if shared:
+            session.offline_on_its_own = diagnosis.network_ok and self._path_works(session)
         for name in self.policy.plan(diagnosis):
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
-            if diagnosis.offline and self._back_after_bench_event(session, not session.offline_on_its_own):
-                return True   # another slot's bench action cured the bench: nothing of this camera's
-            # A router outage arrived since the diagnosis (another slot's camera brought it): the bench's.
-            if (self.bench is not None and diagnosis.offline and name != ROUTER_CYCLE and not fix.escalation
-                    and not self._network_ok(session)
-                    and self._bench_cycle(session, diagnosis, get_fix(ROUTER_CYCLE), ROUTER_CYCLE)):
-                return True
-            if self.bench is not None and diagnosis.offline and name == ROUTER_CYCLE:
-                if self._bench_cycle(session, diagnosis, fix, ROUTER_CYCLE):
+            if shared and name == ROUTER_CYCLE:
+                continue   # the bench's: cycled as a bench action whenever the probe fails (below)
+            if shared and fix.escalation:
+                if self._back_after_bench_event(session, not session.offline_on_its_own):
                     return True
-                continue
-            restart_alone = (self.bench is not None and diagnosis.offline and name == "restart_camera"
-                             and len(session.model.restart_outlets) > 1)
-            sync_module_works = None
-            if restart_alone and (SYNC_MODULE_CYCLE, symptom) not in session.fixes_against:
-                session.fixes_against.add((SYNC_MODULE_CYCLE, symptom))
-                assert self.bench is not None
-                # Another camera behind the Sync Module online since the bench last changed: it is not stuck.
-                sync_module_works = self.bench.sync_module_witness()
-                # Otherwise the bench's Sync Module first: a stuck one is the bench's (and cures every camera
-                # behind it); the camera's own restart after it is then the camera's own fix, never confused.
-                if sync_module_works is None and self._bench_cycle(
-                        session, diagnosis, fix, SYNC_MODULE_CYCLE, restart_outlets=("sync_module",)):
-                    return True
+            elif shared and self._cure_bench_first(session, bench_first):
+                return True   # a bench action cured the bench: nothing of this camera's
+            restart_alone = shared and name == SYNC_MODULE_ACTION.fix and len(session.model.restart_outlets) > 1
             with session.step(name, StepKind.FIX, "fix") as step:
                 context = session.fix_context(fix, step)
                 if restart_alone:   # the camera alone: the Sync Module is the bench's
                     context = replace(context, restart_outlets=("camera",))
-                    if sync_module_works is not None:
-                        step.notes = (f"the Sync Module works (slot {sync_module_works.slot}'s camera behind it "
-                                      f"was online {step_time(session, sync_module_works.seen_s)}): "
-                                      "the camera restarted alone")
+                    step.notes = bench_first.sync_module_note(session)
                 outcome = self._try_fix(session, step, diagnosis, fix, context)
                 step.outcome = outcome
+            if (outcome is FixOutcome.NOT_VERIFIED and not diagnosis.offline and self.bench is not None
+                    and offline_at_check(step)):
+                outcome = self._again_after_bench_cure(session, diagnosis, fix)
             if outcome is FixOutcome.ADVISORY:
                 continue
             session.fixes_against.add((name, symptom))
@@ -393,6 +447,34 @@ class ProcedureController:
         record.notes.append(
             "no fix cured it: escalate to Blink support; tried " + (", ".join(record.fixes_tried) or "nothing")
         )
+        return False
+
+    def _cure_bench_first(self, session: CameraSession, done: BenchFirst) -> bool:
+        """Several slots, an offline camera: what the bench explains is the bench's (docs/DESIGN.md), cured
+        by bench actions before any fix of the camera's own, so that no fix takes a bench action's credit.
+        Returns whether the camera came back (then nothing of its own was wrong). Asked again before each fix:
+        a bench fault can arrive with another slot's camera at any time.
+
+        - another slot's bench action touched it: watched coming back, unless it was offline on its own;
+        - the probe fails: the router, cycled as a bench action;
+        - behind a Sync Module with no other camera on its path seen online since the path last changed:
+          the Sync Module, once per ladder (a stuck one cures every camera behind it, a stuck camera stays).
+        """
+        assert self.bench is not None
+        if self._back_after_bench_event(session, not session.offline_on_its_own):
+            return True
+        if not self._network_ok(session):
+            session.offline_on_its_own = False
+            if self._bench_cycle(session, ROUTER_ACTION):
+                return True
+        if session.offline_on_its_own:
+            return False
+        if session.model.via_sync_module and not done.sync_module_asked:
+            done.sync_module_asked = True
+            done.witness = self.bench.path_witness(session.model)
+            if done.witness is None:
+                return self._bench_cycle(session, SYNC_MODULE_ACTION)
+        session.offline_on_its_own = self._path_works(session)
         return False
 
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
@@ -418,20 +500,20 @@ class ProcedureController:
             step.notes = f"not verified after {fix.attempts} attempts"
         return FixOutcome.NOT_VERIFIED
 
-    def _bench_cycle(self, session: CameraSession, diagnosis: Diagnosis, fix, action: str,
-                     restart_outlets: tuple[str, ...] | None = None) -> bool:
+    def _bench_cycle(self, session: CameraSession, action: BenchAction) -> bool:
         """A router or Sync Module cycle as a bench action, merged with the other slots' requests; returns
         whether this camera came back. Never in fixes_tried or fixed_by: the event goes in the notes."""
         assert self.bench is not None
-        with session.step(action, StepKind.FIX, "bench action") as step:
+        fix = get_fix(action.fix)
+        with session.step(action.name, StepKind.FIX, "bench action") as step:
             context = session.fix_context(fix, step)
-            if restart_outlets is not None:
-                context = replace(context, restart_outlets=restart_outlets,
-                                  outlets={name: self.fixture.outlets[name] for name in restart_outlets})
-            event = self.bench.cycle(action, lambda: str(fix.act(context) or ""))
+            if action.outlets is not None:
+                context = replace(context, restart_outlets=action.outlets,
+                                  outlets={name: self.fixture.outlets[name] for name in action.outlets})
+            event = self.bench.cycle(action.name, lambda: str(fix.act(context) or ""))
             self.bench.new_events()   # the event this step waited for: acted on here
-            outcome = self._verify(session, step, diagnosis, rebooted=restart_outlets is not None,
-                                   after_s=event.finished_s)
+            outcome = self._verify(session, step, Diagnosis(session.model, True, True, False),
+                                   rebooted=action.reboots_camera, after_s=event.finished_s)
             step.outcome = outcome
         if outcome is FixOutcome.VERIFIED:
             return True
@@ -439,10 +521,35 @@ class ProcedureController:
         if self._back_after_bench_event(session):
             return True
         # Still offline with the probe up after the bench's last part was cycled: offline on its own.
-        last_part = action == SYNC_MODULE_CYCLE or not session.model.via_sync_module
+        last_part = action is SYNC_MODULE_ACTION or not session.model.via_sync_module
         if last_part and session.network_ok():
             session.offline_on_its_own = True
         return False
+
+    def _again_after_bench_cure(self, session: CameraSession, diagnosis: Diagnosis, fix) -> FixOutcome:
+        """Several slots: the camera went offline during the motion check after ``fix`` (a bench fault arriving
+        with another slot's camera), and the fix was undone. The bench's part is cured as a bench action, then
+        the fix is tried again; an offline camera the bench did not explain stays not verified."""
+        assert self.bench is not None
+        outcome = FixOutcome.NOT_VERIFIED
+        for _ in range(BENCH_SPOILED_TRIES):
+            if not self._network_ok(session):
+                back = self._bench_cycle(session, ROUTER_ACTION)
+            elif session.model.via_sync_module and self.bench.path_witness(session.model) is None:
+                back = self._bench_cycle(session, SYNC_MODULE_ACTION)
+            else:
+                back = self._back_after_bench_event(session)
+            if not back:
+                return FixOutcome.NOT_VERIFIED
+            with session.step(fix.name, StepKind.FIX, "fix, again after the bench action") as step:
+                outcome = self._try_fix(session, step, diagnosis, fix, session.fix_context(fix, step))
+                step.outcome = outcome
+                step.notes = "; ".join(n for n in (
+                    "the camera went offline during the last check: tried again after the bench action", step.notes
+                ) if n)
+            if outcome is not FixOutcome.NOT_VERIFIED or not offline_at_check(step):
+                return outcome
+        return outcome
 
     def _verify(self, session: CameraSession, step, diagnosis: Diagnosis, rebooted: bool,
                 after_s: float | None = None) -> FixOutcome:
@@ -453,7 +560,8 @@ class ProcedureController:
         wait) the wait ends once the other cameras on the camera's path are back and it is not."""
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
-        others_back = OthersBack(self.bench, session, after_s) if self.bench is not None else None
+        # Only after a bench action of this step: a fix of the camera's own sets its own time to come back.
+        others_back = OthersBack(self.bench, session, after_s) if self.bench and after_s is not None else None
         if self.policy.verify_early:
             online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
         else:  # the naive bench: wait the article's longest time, then look once
@@ -468,6 +576,8 @@ class ProcedureController:
         self._saw_online()
         if not diagnosis.offline and diagnosis.battery_suspect:
             motion = session.motion_test(step)
+            if motion.outcome is MotionOutcome.UNCLEAR and self.bench is not None:
+                motion = self._look_again_after_unclear(session, step, motion)
             step.evidence.motion_after_fix = motion.outcome
             if motion.outcome is not MotionOutcome.MOTION:
                 return FixOutcome.NOT_VERIFIED

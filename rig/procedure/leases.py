@@ -117,7 +117,7 @@ class BenchLeases:
         The latest such sighting, or None."""
         with self._lock:
             changed = max((self._changed_s.get(r, float("-inf")) for r in needs), default=float("-inf"))
-            since = changed if since_s is None else since_s
+            since = changed if since_s is None else since_s   # (last_changed, under the same lock)
             seen = [(t, s) for s, (t, depends) in self._online_at.items()
                     if s != slot and t > since and needs <= depends]
         if not seen:
@@ -148,6 +148,11 @@ class BenchLeases:
                 return False
             self._shared[slot] = self._shared.get(slot, 0) + 1
             return True
+
+    def last_changed(self, resources: frozenset[BenchResource]) -> float:
+        """When any of ``resources`` last changed: a camera depending on it loaded, or a bench action ended."""
+        with self._lock:
+            return max((self._changed_s.get(r, float("-inf")) for r in resources), default=float("-inf"))
 
     def last_cycled(self, resource: BenchResource) -> float:
         """When the last bench action that cycled ``resource`` ended (-inf: none yet)."""
