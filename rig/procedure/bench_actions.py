@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rig.core.models import CameraModel
-from rig.procedure.leases import BenchEvent, BenchLeases, BenchResource, OnlineWitness
+from rig.procedure.leases import BenchEvent, BenchLeases, BenchResource
+from rig.procedure.observe import LedWatcher
+from rig.procedure.witnesses import BenchWitnesses, OnlineWitness
 
 ROUTER_CYCLE = "power_cycle_router"
 SYNC_MODULE_CYCLE = "power_cycle_sync_module"
@@ -51,6 +53,7 @@ class SlotBench:
 
     slot: int
     leases: BenchLeases
+    witnesses: BenchWitnesses
     _seen: int = field(default=0, repr=False)
 
     @contextmanager
@@ -63,25 +66,40 @@ class SlotBench:
         """Run a bench action once for every slot asking for it meanwhile."""
         return self.leases.exclusive(action, self.slot, run, resource=BENCH_ACTIONS[action].resource)
 
+    def watch_led(self, watcher: LedWatcher) -> None:
+        """Let the other slots look at this slot's LED (their evidence about the bench path)."""
+        self.witnesses.watch_led(self.slot, watcher)
+
     def camera_loaded(self, model: CameraModel) -> None:
         self.leases.occupy(self.slot, depends_on(model))
+        self.witnesses.loaded(self.slot, depends_on(model))
         self._seen = self.leases.mark()
-
-    def saw_online(self) -> None:
-        """This slot just saw its camera online (dark LED, probe up)."""
-        self.leases.saw_online(self.slot)
-
-    def path_witness(self, model: CameraModel) -> OnlineWitness | None:
-        """Another slot's camera on (at least) the same bench path as ``model``, seen online since any part of
-        that path last changed: the path works, so a camera of ``model`` offline now is offline on its own."""
-        return self.leases.online_witness(self.slot, depends_on(model))
-
-    def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:
-        """Another slot's camera on (at least) the same bench path as ``model``, seen online after ``since_s``."""
-        return self.leases.online_witness(self.slot, depends_on(model), since_s)
 
     def camera_unloaded(self) -> None:
         self.leases.vacate(self.slot)
+        self.witnesses.unloaded(self.slot)
+
+    def saw_online(self, at_s: float | None = None) -> None:
+        """This slot saw its camera online (dark LED, probe up) now, or at ``at_s``."""
+        self.witnesses.saw_online(self.slot, at_s)
+
+    def disturbing(self) -> None:
+        """This slot is about to restart or reset its camera: no witness of the bench until seen online again."""
+        self.witnesses.disturbed(self.slot)
+
+    def path_witness(self, model: CameraModel, look: bool = False) -> OnlineWitness | None:
+        """Another slot's camera on (at least) the same bench path as ``model``, seen online since any part of
+        that path last changed: the path works, so a camera of ``model`` offline now is offline on its own.
+        ``look``: when no sighting says so, watch the LEDs of the cameras expected online on that path."""
+        needs = depends_on(model)
+        witness = self.witnesses.witness(self.slot, needs, self.leases.last_changed(needs))
+        if witness is None and look:
+            witness = self.witnesses.look(self.slot, needs, lambda other: self.leases.depends_on(other) is not None)
+        return witness
+
+    def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:
+        """Another slot's camera on (at least) the same bench path as ``model``, seen online after ``since_s``."""
+        return self.witnesses.witness(self.slot, depends_on(model), since_s)
 
     def path_changed_s(self, model: CameraModel) -> float:
         """When the bench path of a camera of ``model`` last changed (a camera joined it, or it was cycled)."""

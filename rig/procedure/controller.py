@@ -40,11 +40,11 @@ from rig.procedure.calibration import fixture_ohm
 from rig.procedure.cycle import CameraCycles, CycleRunner, StepsOnly
 from rig.procedure.fixes import get_fix, registered_fixes
 from rig.procedure.ladder import Diagnosis, plan_ladder
-from rig.procedure.leases import OnlineWitness
 from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated, RigFault
 from rig.procedure.sequence_file import Sequence
 from rig.procedure.session import CameraSession, MotionResult
+from rig.procedure.witnesses import OnlineWitness
 
 
 class SoakAborted(RigFault):
@@ -91,7 +91,8 @@ class BenchFirst:
     def sync_module_note(self, session: CameraSession) -> str:
         if self.witness is None:
             return ""
-        return (f"the Sync Module works (slot {self.witness.slot}'s camera on the same path was online "
+        how = "its LED, looked at" if self.witness.looked else "seen online"
+        return (f"the Sync Module works (slot {self.witness.slot}'s camera on the same path: {how} "
                 f"{step_time(session, self.witness.seen_s)}): the camera restarted alone")
 
 
@@ -266,6 +267,8 @@ class ProcedureController:
         runner = CycleRunner(self.fixture, self.operator, StepsOnly(self.listener), soak, lambda row: None,
                              self.wall_clock, free_edges=False)
         result = CameraCycles(record.serial, record.model, 1)
+        if self.bench is not None:
+            self.bench.disturbing()
         with session.step("soak", StepKind.OTHER, f"{soak.repeat} power cycles") as step:
             runner.run_cycles(session, result)
             step.measure("soak_cycles_failed", result.failed)
@@ -295,7 +298,10 @@ class ProcedureController:
             step.notes = "; ".join(n for n in (step.notes, figures.reason if figures else "") if n)
             if step.evidence.camera_browned_out:
                 # The pulse reset the camera: let it start again before anything reads its LED.
-                session.wait_online(step, session.config.timings.reconnect_timeout_s)
+                if self.bench is not None:
+                    self.bench.disturbing()
+                if session.wait_online(step, session.config.timings.reconnect_timeout_s):
+                    self._saw_online()
             return passed
 
     def _held(self) -> AbstractContextManager[None]:
@@ -328,10 +334,11 @@ class ProcedureController:
         router_settled_s = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
         return not session.model.via_sync_module and session.clock.now() > router_settled_s
 
-    def _saw_online(self) -> None:
-        """Tell the bench this slot's camera is online: the other slots read it as a witness of the bench's path."""
+    def _saw_online(self, at_s: float | None = None) -> None:
+        """Tell the bench this slot's camera is online (now, or at ``at_s``): the other slots read it as a
+        witness of the bench's path."""
         if self.bench is not None:
-            self.bench.saw_online()
+            self.bench.saw_online(at_s)
 
     def _back_after_bench_event(self, session: CameraSession, could_cure: bool = True) -> bool:
         """Another slot's bench action touched this camera: watch it come back before judging it. Returns
@@ -379,6 +386,9 @@ class ProcedureController:
                     result = session.motion_test(step)
                     if result.outcome is MotionOutcome.UNCLEAR and self.bench is not None:
                         result = self._look_again_after_unclear(session, step, result)
+                    if result.outcome in (MotionOutcome.MOTION, MotionOutcome.LOW_BATTERY):
+                        # It answered the stimulus with a clip: online when the test began.
+                        self._saw_online(at_s=session.record.started_s + step.started_s)
                     step.outcome = result.outcome
                     if result.decision is not None:
                         step.evidence.decision = LedDecision(result.decision.pattern, result.decision.evidence)
@@ -471,7 +481,7 @@ class ProcedureController:
             return False
         if session.model.via_sync_module and not done.sync_module_asked:
             done.sync_module_asked = True
-            done.witness = self.bench.path_witness(session.model)
+            done.witness = self.bench.path_witness(session.model, look=True)
             if done.witness is None:
                 return self._bench_cycle(session, SYNC_MODULE_ACTION)
         session.offline_on_its_own = self._path_works(session)
@@ -480,6 +490,8 @@ class ProcedureController:
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
         """Act and verify, up to ``fix.attempts`` times while it is not verified (undone after each miss)."""
         for attempt in range(1, fix.attempts + 1):
+            if self.bench is not None:
+                self.bench.disturbing()
             outcome = fix.act(context)
             if outcome is not None:
                 return outcome

@@ -9,9 +9,8 @@ merged: the cycle runs once, for all who asked. Every slot on the bench at that 
 so from :meth:`BenchLeases.events_since` before its next step, to record the event and observe again. A cycle
 touches only the cameras that depend on what it cycles: a Sync Module cycle leaves a Mini alone.
 
-The slots also tell the bench what they saw of their cameras (:meth:`BenchLeases.saw_camera`): a camera seen
-online is a witness that the path it depends on works, which is how "several cameras dropping at once" (or
-not) is read: a stuck Sync Module cannot hide behind an outdoor camera that another slot just saw online.
+When each part of the bench last changed (a camera joined it, or it was cycled) is kept here too: what the slots
+saw of the bench before that says nothing of it now (rig.procedure.witnesses).
 
 All waiting polls through the injected clock, so the same code runs on real threads on a Pi and taking turns
 in virtual time on the simulator.
@@ -38,14 +37,6 @@ class BenchResource(StrEnum):
 
 
 EVERYTHING = frozenset(BenchResource)
-
-
-@dataclass(frozen=True)
-class OnlineWitness:
-    """Another slot's camera, seen online at ``seen_s``: the bench path it depends on worked then."""
-
-    slot: int
-    seen_s: float
 
 
 @dataclass(frozen=True)
@@ -80,8 +71,6 @@ class BenchLeases:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _shared: dict[int, int] = field(default_factory=dict, repr=False)      # slot -> nested hold count
     _occupied: dict[int, frozenset[BenchResource]] = field(default_factory=dict, repr=False)  # slot -> depends on
-    # slot -> when its camera (the one now there, or the last one) was last seen online, and what it depends on
-    _online_at: dict[int, tuple[float, frozenset[BenchResource]]] = field(default_factory=dict, repr=False)
     # When each part of the bench last changed: a camera that depends on it loaded, or a bench action ended.
     _changed_s: dict[BenchResource, float] = field(default_factory=dict, repr=False)
     _cycled_s: dict[BenchResource, float] = field(default_factory=dict, repr=False)   # when its last cycle ended
@@ -103,27 +92,10 @@ class BenchLeases:
             self._occupied.pop(slot, None)
             self._shared.pop(slot, None)
 
-    # --- what the slots saw of their cameras -------------------------------------------------------------------
-    def saw_online(self, slot: int) -> None:
-        """``slot`` saw its camera online (dark LED and the probe up): the bench path it depends on worked now.
-        The sighting outlives the camera's stay: the path worked then, whatever the camera did after."""
+    def depends_on(self, slot: int) -> frozenset[BenchResource] | None:
+        """What the camera on ``slot`` depends on (None: no camera there)."""
         with self._lock:
-            self._online_at[slot] = (self.clock.now(), self._occupied.get(slot, EVERYTHING))
-
-    def online_witness(self, slot: int, needs: frozenset[BenchResource], since_s: float | None = None
-                       ) -> OnlineWitness | None:
-        """Another slot's camera that depends on at least ``needs`` and was seen online after ``since_s``
-        (default: since those parts of the bench last changed, so the path it vouches for still works now).
-        The latest such sighting, or None."""
-        with self._lock:
-            changed = max((self._changed_s.get(r, float("-inf")) for r in needs), default=float("-inf"))
-            since = changed if since_s is None else since_s   # (last_changed, under the same lock)
-            seen = [(t, s) for s, (t, depends) in self._online_at.items()
-                    if s != slot and t > since and needs <= depends]
-        if not seen:
-            return None
-        seen_s, witness = max(seen)
-        return OnlineWitness(witness, seen_s)
+            return self._occupied.get(slot)
 
     # --- shared holds ----------------------------------------------------------------------------------------
     @contextmanager

@@ -27,7 +27,9 @@ from rig.procedure.batch import BatchStopped, abort_reason
 from rig.procedure.bench_actions import SlotBench, event_note
 from rig.procedure.controller import LadderPolicy, ProcedureController
 from rig.procedure.leases import BenchLeases
+from rig.procedure.observe import LedWatcher
 from rig.procedure.operator import Operator, OperatorReply, OperatorTask
+from rig.procedure.witnesses import BenchWitnesses
 from rig.ui.scanner import CameraId
 
 QUEUE_POLL_S = 0.25   # a slot waiting for another one to take its camera from a source that waits
@@ -140,6 +142,7 @@ def run_slots(
     records = [] if records is None else records
     slots = max(1, len(fixture.slots))
     leases = BenchLeases(fixture.clock)
+    witnesses = BenchWitnesses(fixture.clock)
     queue = CameraQueue(cameras, fixture.clock)
     written = threading.Lock()
     stopped: list[str] = []
@@ -149,7 +152,8 @@ def run_slots(
         if stop is not None:
             stop.as_slot()
         view = fixture.slot_fixture(slot)
-        bench = SlotBench(slot, leases)
+        bench = SlotBench(slot, leases, witnesses)
+        bench.watch_led(LedWatcher(view.photodiode, view.clock))
         listener = listener_for_slot(slot)
         controller = ProcedureController(view, SlotOperator(operator, slot), listener, policy=policy,
                                          bench=bench if slots > 1 else None, soak=soak)
