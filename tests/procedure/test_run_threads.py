@@ -1,0 +1,322 @@
+"""The real bench's runner (docs/DESIGN.md, "Slots"): ``run_threads`` on real threads, and ``run_slots`` on it with
+a clock that runs in real time.
+
+The simulator's slots normally take turns in virtual time (firmware_sim/turns.py); here they are the real
+threads a Pi runs, on :class:`WallPacedClock`: virtual seconds pass in wall time, a thousand times faster, so
+the leases, the operator and the camera queue poll on a clock whose sleeps really block. The simulated world is
+not thread-safe (a Pi's hardware is): a slot's thread holds the world while it runs and lets go of it while it
+sleeps, so the threads interleave where a Pi's would, at their waits, in the order the wall clock and the OS
+wake them.
+"""
+
+from __future__ import annotations
+
+import csv
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from firmware_sim.bench import build_sim_hardware
+from firmware_sim.clock import VirtualClock
+from firmware_sim.scenario import parse_scenario
+from rig.core.config import load_config
+from rig.core.events import SilentListener
+from rig.core.records import CameraRecord
+from rig.core.stop import StopFlag, StopRequested
+from rig.hardware.fixture import build_fixture
+from rig.output.results import ResultsCsv
+from rig.output.writers import BatchOutputs
+from rig.procedure.slots import SlotResult, run_slots, run_threads
+from rig.sim import SimulatedLoader, slotted
+from rig.ui.scanner import CameraId
+
+SPEEDUP = 1000.0   # virtual seconds per wall second: a camera's few minutes take a fraction of a second
+PATIENCE_S = 10.0  # how long a test waits for something that a working runner does at once
+
+
+# --- run_threads -----------------------------------------------------------------------------------------------
+
+def test_every_task_runs_on_its_own_thread_at_the_same_time() -> None:
+    barrier = threading.Barrier(3, timeout=PATIENCE_S)   # passes only with all three tasks running at once
+    main = threading.get_ident()
+
+    def task() -> int:
+        barrier.wait()
+        return threading.get_ident()
+
+    results = run_threads([task, task, task])
+    assert [r.error for r in results] == [None, None, None]
+    idents = [r.value for r in results]
+    assert len(set(idents)) == 3 and main not in idents
+
+
+def test_results_come_back_in_the_tasks_order_not_the_finishing_order() -> None:
+    finished: list[int] = []
+    done = [threading.Event() for _ in range(3)]
+
+    def task(n: int) -> Callable[[], str]:
+        def run() -> str:
+            if n < 2:
+                assert done[n + 1].wait(PATIENCE_S)   # task 2 ends first, then 1, then 0
+            finished.append(n)
+            done[n].set()
+            return f"value {n}"
+        return run
+
+    results = run_threads([task(0), task(1), task(2)])
+    assert finished == [2, 1, 0]
+    assert [r.value for r in results] == ["value 0", "value 1", "value 2"]
+
+
+def test_an_exception_in_one_task_is_returned_and_the_others_run_to_their_end() -> None:
+    failed = threading.Event()
+
+    def failing() -> None:
+        failed.set()
+        raise ValueError("INA219 gone")
+
+    def after_it() -> str:
+        assert failed.wait(PATIENCE_S)
+        time.sleep(0.05)   # still running well after the other thread died
+        return "finished"
+
+    results = run_threads([failing, after_it, lambda: "quick"])
+    assert isinstance(results[0].error, ValueError) and str(results[0].error) == "INA219 gone"
+    assert results[0].value is None
+    assert [(r.value, r.error) for r in results[1:]] == [("finished", None), ("quick", None)]
+
+
+@pytest.mark.parametrize("exc", [StopRequested(signal.SIGINT), KeyboardInterrupt(), SystemExit(3)])
+def test_a_base_exception_in_a_task_is_returned_not_raised(exc: BaseException) -> None:
+    def stopped() -> None:
+        raise exc
+
+    results = run_threads([stopped, lambda: 7])
+    assert results[0].error is exc and results[1].value == 7
+
+
+def test_no_tasks_no_threads() -> None:
+    assert run_threads([]) == []
+
+
+class Interrupted(Exception):
+    """What the test's signal handler raises in the main thread."""
+
+
+def test_a_signal_reaches_the_main_thread_while_the_tasks_run() -> None:
+    """The main thread joins with a timeout: a handler that raises (Ctrl-C's default) lands while the slots still
+    run, not after them. The task is held until the interrupt arrived (or the test's patience ran out)."""
+    release = threading.Event()
+    started = threading.Event()
+    still_running_at_interrupt: list[bool] = []
+
+    def task() -> str:
+        started.set()
+        release.wait(PATIENCE_S)
+        return "done"
+
+    def handler(_signum: int, _frame: object) -> None:
+        still_running_at_interrupt.append(not release.is_set())
+        raise Interrupted
+
+    def interrupt() -> None:
+        assert started.wait(PATIENCE_S)
+        time.sleep(0.05)   # the main thread is in its join by now
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    sender = threading.Thread(target=interrupt)
+    try:
+        sender.start()
+        with pytest.raises(Interrupted):
+            run_threads([task])
+    finally:
+        release.set()
+        sender.join()
+        signal.signal(signal.SIGUSR1, previous)
+    assert still_running_at_interrupt == [True]
+
+
+# --- run_slots on real threads, in real time --------------------------------------------------------------------
+
+class FairLock:
+    """A lock handed over in the order it was asked for: a slot that wakes from a short sleep queues behind
+    the one that woke before it, instead of taking the world straight back."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def acquire(self) -> None:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+
+    def release(self) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+class WallPacedClock:
+    """A ``rig.core.clock.Clock`` over the simulator's :class:`VirtualClock` whose sleeps take wall time: a
+    ``sleep(s)`` blocks until ``s / speedup`` wall seconds after the virtual time it was asked at would be due,
+    then moves the world to its wake time (a thread woken late finds the world already there, as a Pi's thread
+    woken late finds the world moved on). The calling slot thread lets go of the world while it waits.
+
+    Outside the slots' threads (the fixture built and closed by the main thread) it is the plain virtual clock."""
+
+    virtual = True
+
+    def __init__(self, clock: VirtualClock, speedup: float = SPEEDUP) -> None:
+        self.clock = clock
+        self.speedup = speedup
+        self.world = FairLock()   # held by the slot thread that is running
+        self._holding = threading.local()
+        self._anchor: tuple[float, float] | None = None   # (wall, virtual) when the slots started
+        self.sleeps = 0
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        target_s = self.clock.now() + max(0.0, seconds)
+        if getattr(self._holding, "world", False):
+            self.sleeps += 1
+            wall0, virtual0 = self._anchor or (time.monotonic(), target_s)
+            self.world.release()
+            try:
+                delay = wall0 + (target_s - virtual0) / self.speedup - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            finally:
+                self.world.acquire()
+        self.clock.advance_to(target_s)   # the stop request, if any, is raised here (the clock's stop)
+
+    def holding_world(self, task: Callable[[], object]) -> Callable[[], object]:
+        """``task`` run in its thread with the world held (released at its sleeps)."""
+        def run() -> object:
+            with self.world:
+                self._holding.world = True
+                try:
+                    return task()
+                finally:
+                    self._holding.world = False
+        return run
+
+    def runner(self, tasks: Sequence[Callable[[], object]]) -> list[SlotResult]:
+        """``run_threads`` itself, each slot's task holding the world while it runs."""
+        self._anchor = (time.monotonic(), self.clock.now())
+        return run_threads([self.holding_world(task) for task in tasks])
+
+
+def camera(serial: str, model: str, *faults: str) -> str:
+    return f'[[camera]]\nserial = "{serial}"\nmodel = "{model}"\nfaults = [{", ".join(repr(f) for f in faults)}]\n'
+
+
+class ThreadsSeen:
+    """Each slot's listener, asked for in that slot's own thread: which thread ran which slot."""
+
+    def __init__(self, fail_in_slot: int | None = None) -> None:
+        self.threads: dict[int, int] = {}
+        self.fail_in_slot = fail_in_slot
+
+    def __call__(self, slot: int) -> SilentListener:
+        self.threads[slot] = threading.get_ident()
+        return FailingListener() if slot == self.fail_in_slot else SilentListener()
+
+
+class FailingListener(SilentListener):
+    """A slot whose procedure meets a bug of the rig's (not a rig fault): the exception ends the slot's thread."""
+
+    def step_started(self, name: str, detail: str = "") -> None:
+        raise RuntimeError(f"a bug in the progress display at {name}")
+
+
+class RealTimeBench:
+    """The simulated bench with ``slots`` slots, its fixture on a :class:`WallPacedClock`, run by ``run_slots`` on
+    ``run_threads``."""
+
+    def __init__(self, cameras: str, slots: int = 2, swap_s: float = 20, stop: StopFlag | None = None) -> None:
+        self.scenario = parse_scenario(f"seed = 0\n[bench]\nslots = {slots}\nswap_s = {swap_s}\n{cameras}",
+                                       "s.toml")
+        config = slotted(load_config(), slots)
+        self.hardware = build_sim_hardware(config, self.scenario, clock=VirtualClock(stop=stop))
+        self.clock = WallPacedClock(self.hardware.clock)
+        self.hardware.world.take_turns(self.clock)   # the operator and the probe wait in the asking slot's thread
+        self.fixture = build_fixture(config, self.clock, pin_factory=self.hardware.factory,
+                                     i2c_bus=self.hardware.i2c_bus, network=self.hardware.world.network_probe,
+                                     power_overrides=self.hardware.power_overrides)
+        self.stop = stop
+        self.threads = ThreadsSeen()
+        self.records: list[CameraRecord] = []
+        self.wall_s = 0.0
+
+    def run(self, tmp_path: Path) -> dict[str, CameraRecord]:
+        """Every camera through ``run_slots`` (what it raises, raised), then the fixture closed: the outlets
+        must all end on."""
+        csv_path = tmp_path / "r.csv"
+        outputs = BatchOutputs(ResultsCsv(str(csv_path)), tmp_path / "records", outputs=("csv",))
+        cameras = [CameraId(spec.serial, spec.model) for spec in self.scenario.cameras]
+        start = time.monotonic()
+        try:
+            run_slots(self.fixture, cameras, self.threads, self.hardware.world.operator, outputs, self.stop,
+                      runner=self.clock.runner, loader=SimulatedLoader(self.hardware), swap_s=self.scenario.swap_s,
+                      records=self.records)
+        finally:
+            self.wall_s = time.monotonic() - start
+            assert self.fixture.close() == []
+            self.outlets_on = {"router": self.hardware.wiring.state("router"),
+                               "sync_module": self.hardware.wiring.state("sync_module")}
+            self.outlets_on |= {f"slot {slot.slot} camera": slot.wiring.state("camera") for slot in self.hardware.slots}
+            self.hardware.close()
+            with open(csv_path, newline="") as f:
+                self.rows = list(csv.DictReader(f))
+        return {r.serial: r for r in self.records}
+
+    def offs(self, device: str) -> int:
+        return sum(1 for change in self.hardware.wiring.changes(device)[1:] if not change.state)
+
+
+def bench_notes(record: CameraRecord, action: str) -> list[str]:
+    return [n for n in record.notes if n.startswith(f"bench event: {action}")]
+
+
+def test_two_slots_on_real_threads_share_one_router_cycle(tmp_path) -> None:
+    bench = RealTimeBench(camera("A-1", "outdoor", "router_down") + camera("B-2", "mini", "router_down")
+                          + camera("C-3", "mini"))
+    records = bench.run(tmp_path)
+    # Each slot ran on a thread of its own, not the caller's.
+    main = threading.get_ident()
+    assert sorted(bench.threads.threads) == [1, 2]
+    assert len(set(bench.threads.threads.values())) == 2 and main not in bench.threads.threads.values()
+    # The clock really waited: the virtual minutes took wall time (a lower bound only: a loaded machine is slower).
+    assert bench.wall_s >= 0.9 * bench.clock.now() / SPEEDUP
+    # Every camera one row, in the CSV too, each with its slot; the first two in the two slots at once.
+    assert sorted(records) == ["A-1", "B-2", "C-3"]
+    assert {records["A-1"].slot, records["B-2"].slot} == {1, 2}
+    assert sorted((row["serial"], row["slot"]) for row in bench.rows) == sorted(
+        (r.serial, str(r.slot)) for r in records.values())
+    first, second = records["A-1"], records["B-2"]
+    assert first.started_s < second.finished_s and second.started_s < first.finished_s
+    # The router outage: asked for by both slots, cycled once, noted in both rows, nobody's verdict.
+    assert bench.offs("router") == 1
+    for record in (first, second):
+        assert record.disposition.value == "pass", (record.serial, record.notes)
+        assert record.fixes_tried == [] and record.fixed_by == ""
+        (note,) = bench_notes(record, "power_cycle_router")
+        assert "touched slots 1, 2" in note and ("asked by slots 1, 2" in note or "asked by slots 2, 1" in note)
+    assert records["C-3"].disposition.value == "pass" and bench_notes(records["C-3"], "power_cycle_router") == []
+    assert all(bench.outlets_on.values()), bench.outlets_on
