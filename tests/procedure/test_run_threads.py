@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,15 @@ import pytest
 from firmware_sim.bench import build_sim_hardware
 from firmware_sim.clock import VirtualClock
 from firmware_sim.scenario import parse_scenario
+from rig.core.clock import MonotonicClock
 from rig.core.config import load_config
 from rig.core.events import SilentListener
 from rig.core.records import CameraRecord
-from rig.core.stop import StopFlag, StopRequested
+from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 from rig.hardware.fixture import build_fixture
 from rig.output.results import ResultsCsv
 from rig.output.writers import BatchOutputs
-from rig.procedure.slots import SlotResult, run_slots, run_threads
+from rig.procedure.slots import CameraQueue, SlotResult, run_slots, run_threads
 from rig.sim import SimulatedLoader, slotted
 from rig.ui.scanner import CameraId
 
@@ -112,15 +114,15 @@ def test_a_signal_reaches_the_main_thread_while_the_tasks_run() -> None:
     run, not after them. The task is held until the interrupt arrived (or the test's patience ran out)."""
     release = threading.Event()
     started = threading.Event()
-    still_running_at_interrupt: list[bool] = []
+    finished = threading.Event()
 
     def task() -> str:
         started.set()
         release.wait(PATIENCE_S)
+        finished.set()
         return "done"
 
     def handler(_signum: int, _frame: object) -> None:
-        still_running_at_interrupt.append(not release.is_set())
         raise Interrupted
 
     def interrupt() -> None:
@@ -134,11 +136,51 @@ def test_a_signal_reaches_the_main_thread_while_the_tasks_run() -> None:
         sender.start()
         with pytest.raises(Interrupted):
             run_threads([task])
+        assert not finished.is_set()   # the interrupt came out while the slot still ran, not once it ended
     finally:
         release.set()
         sender.join()
         signal.signal(signal.SIGUSR1, previous)
-    assert still_running_at_interrupt == [True]
+
+
+# --- the camera queue, taken from by real threads ------------------------------------------------------------
+
+class HundredfoldClock(MonotonicClock):
+    """The wall clock, a hundred times faster: the queue's polls and a technician's seconds in milliseconds."""
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds / 100)
+
+
+def test_the_camera_queue_hands_each_camera_to_one_slot_in_order_while_its_source_waits() -> None:
+    """A source that waits for its next camera (a scan) on the wall clock while the slots' threads all ask: each
+    camera goes to exactly one of them, with its place in the queue, and every slot hears the end once."""
+    clock = HundredfoldClock()
+    serials = [f"S-{n}" for n in range(12)]
+
+    def scanned():
+        for serial in serials:
+            clock.sleep(0.2)   # the technician scans the next camera
+            yield CameraId(serial, "mini")
+
+    queue = CameraQueue(scanned(), clock)
+    taken: dict[int, list[tuple[int, str]]] = {}
+
+    def slot(n: int) -> Callable[[], None]:
+        def run() -> None:
+            taken[n] = []
+            while (item := queue.take()) is not None:
+                taken[n].append((item[0], item[1].serial))
+                clock.sleep(3.0)   # testing it
+        return run
+
+    results = run_threads([slot(1), slot(2), slot(3)])
+    assert [r.error for r in results] == [None, None, None]
+    handed = sorted(item for items in taken.values() for item in items)
+    assert handed == list(enumerate(serials))
+    assert all(items == sorted(items) for items in taken.values())
+    assert sum(1 for items in taken.values() if items) >= 2   # the slots shared the queue
+    assert queue.take() is None
 
 
 # --- run_slots on real threads, in real time --------------------------------------------------------------------
@@ -319,4 +361,39 @@ def test_two_slots_on_real_threads_share_one_router_cycle(tmp_path) -> None:
         (note,) = bench_notes(record, "power_cycle_router")
         assert "touched slots 1, 2" in note and ("asked by slots 1, 2" in note or "asked by slots 2, 1" in note)
     assert records["C-3"].disposition.value == "pass" and bench_notes(records["C-3"], "power_cycle_router") == []
+    assert all(bench.outlets_on.values()), bench.outlets_on
+
+
+def test_an_exception_in_one_slot_s_thread_is_raised_once_the_other_slot_finished_the_queue(tmp_path) -> None:
+    bench = RealTimeBench("".join(camera(f"C-{n}", "mini") for n in range(1, 5)))
+    bench.threads.fail_in_slot = 2
+    with pytest.raises(RuntimeError, match="a bug in the progress display"):
+        bench.run(tmp_path)
+    records = {r.serial: r for r in bench.records}
+    # Slot 2 died at the first step of the camera it took (no row: its procedure never ended); slot 1 went on
+    # with the rest of the queue, every one of them passed and written, before run_slots raised.
+    assert len(records) == 3 and all(r.slot == 1 and r.disposition.value == "pass" for r in records.values())
+    assert sorted(row["serial"] for row in bench.rows) == sorted(records)
+    assert all(bench.outlets_on.values()), bench.outlets_on
+
+
+def test_a_signal_stops_both_slots_at_their_next_wait_with_their_rows_written(tmp_path) -> None:
+    """SIGTERM sent to the process while both slots test a camera: the handler (stop_on_signals) runs in the main
+    thread, in run_threads' join; each slot ends its camera at its next wait, writes its row, takes no more."""
+    stop = StopFlag()
+    bench = RealTimeBench("".join(camera(f"C-{n}", "outdoor") for n in range(1, 5)), stop=stop)
+    main = threading.main_thread().ident
+    assert main is not None
+    bench.hardware.clock.schedule(30.0, lambda: signal.pthread_kill(main, signal.SIGTERM))
+    # Whether run_slots raises the request or returns, the command reports it from the flag (rig.cli.test).
+    with stop_on_signals(stop), suppress(StopRequested):
+        bench.run(tmp_path)
+    records = {r.serial: r for r in bench.records}
+    assert stop.signals == [signal.SIGTERM]
+    assert sorted(records) == ["C-1", "C-2"] and {r.slot for r in records.values()} == {1, 2}
+    for record in records.values():
+        assert record.disposition.value == "aborted", (record.serial, record.notes)
+        assert any(n.startswith("interrupted by SIGTERM") for n in record.notes), record.notes
+        assert record.finished_s < 30.0 + 60.0   # ended at a wait soon after the signal, not the camera's end
+    assert sorted(row["serial"] for row in bench.rows) == ["C-1", "C-2"]
     assert all(bench.outlets_on.values()), bench.outlets_on
