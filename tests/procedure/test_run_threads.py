@@ -12,6 +12,7 @@ wake them.
 from __future__ import annotations
 
 import csv
+import itertools
 import signal
 import threading
 import time
@@ -185,38 +186,15 @@ def test_the_camera_queue_hands_each_camera_to_one_slot_in_order_while_its_sourc
 
 # --- run_slots on real threads, in real time --------------------------------------------------------------------
 
-class FairLock:
-    """A lock handed over in the order it was asked for: a slot that wakes from a short sleep queues behind
-    the one that woke before it, instead of taking the world straight back."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._next = 0
-        self._serving = 0
-
-    def acquire(self) -> None:
-        with self._cond:
-            ticket = self._next
-            self._next += 1
-            self._cond.wait_for(lambda: self._serving == ticket)
-
-    def release(self) -> None:
-        with self._cond:
-            self._serving += 1
-            self._cond.notify_all()
-
-    def __enter__(self) -> None:
-        self.acquire()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.release()
-
-
 class WallPacedClock:
-    """A ``rig.core.clock.Clock`` over the simulator's :class:`VirtualClock` whose sleeps take wall time: a
-    ``sleep(s)`` blocks until ``s / speedup`` wall seconds after the virtual time it was asked at would be due,
-    then moves the world to its wake time (a thread woken late finds the world already there, as a Pi's thread
-    woken late finds the world moved on). The calling slot thread lets go of the world while it waits.
+    """A ``rig.core.clock.Clock`` over the simulator's :class:`VirtualClock` whose sleeps take wall time, for the
+    slots' real threads: ``sleep(s)`` blocks until ``s / speedup`` wall seconds after the virtual time it was asked
+    at, then moves the world to its wake time and runs on.
+
+    The simulated world is not thread-safe (a Pi's hardware is), so one slot thread at a time holds it, and lets go
+    of it while it sleeps. And a Pi's threads wake microseconds late where the bench takes seconds, but here a
+    thousand times faster a thread the OS runs 100 ms late would miss 100 s of the bench: so the world moves to a
+    thread's wake time only once no other slot thread is due earlier (ties: the one that asked first).
 
     Outside the slots' threads (the fixture built and closed by the main thread) it is the plain virtual clock."""
 
@@ -225,9 +203,12 @@ class WallPacedClock:
     def __init__(self, clock: VirtualClock, speedup: float = SPEEDUP) -> None:
         self.clock = clock
         self.speedup = speedup
-        self.world = FairLock()   # held by the slot thread that is running
-        self._holding = threading.local()
-        self._anchor: tuple[float, float] | None = None   # (wall, virtual) when the slots started
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, int]] = {}   # slot thread -> (wake time, order asked)
+        self._order = itertools.count()
+        self._holder: int | None = None   # the slot thread that holds the world
+        self._slots = 0                    # slot threads still to start: none takes the world before all have
+        self._anchor = (time.monotonic(), clock.now())   # (wall, virtual) when the slots started
         self.sleeps = 0
 
     def now(self) -> float:
@@ -235,32 +216,50 @@ class WallPacedClock:
 
     def sleep(self, seconds: float) -> None:
         target_s = self.clock.now() + max(0.0, seconds)
-        if getattr(self._holding, "world", False):
+        me = threading.get_ident()
+        if self._holder == me:
             self.sleeps += 1
-            wall0, virtual0 = self._anchor or (time.monotonic(), target_s)
-            self.world.release()
-            try:
-                delay = wall0 + (target_s - virtual0) / self.speedup - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            finally:
-                self.world.acquire()
+            self._let_go(me, target_s)
+            wall0, virtual0 = self._anchor
+            delay = wall0 + (target_s - virtual0) / self.speedup - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._take(me)
         self.clock.advance_to(target_s)   # the stop request, if any, is raised here (the clock's stop)
 
+    def _let_go(self, me: int, wake_s: float | None) -> None:
+        with self._cond:
+            self._holder = None
+            if wake_s is not None:
+                self._due[me] = (wake_s, next(self._order))
+            self._cond.notify_all()
+
+    def _take(self, me: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._slots == 0 and self._holder is None
+                                and min(self._due.values()) == self._due[me])
+            del self._due[me]
+            self._holder = me
+
     def holding_world(self, task: Callable[[], object]) -> Callable[[], object]:
-        """``task`` run in its thread with the world held (released at its sleeps)."""
+        """``task`` run in its thread holding the world (let go of at its sleeps and at its end)."""
         def run() -> object:
-            with self.world:
-                self._holding.world = True
-                try:
-                    return task()
-                finally:
-                    self._holding.world = False
+            me = threading.get_ident()
+            with self._cond:
+                self._due[me] = (self.clock.now(), next(self._order))
+                self._slots -= 1
+                self._cond.notify_all()
+            self._take(me)
+            try:
+                return task()
+            finally:
+                self._let_go(me, None)
         return run
 
     def runner(self, tasks: Sequence[Callable[[], object]]) -> list[SlotResult]:
         """``run_threads`` itself, each slot's task holding the world while it runs."""
         self._anchor = (time.monotonic(), self.clock.now())
+        self._slots = len(tasks)
         return run_threads([self.holding_world(task) for task in tasks])
 
 
@@ -384,7 +383,16 @@ def test_a_signal_stops_both_slots_at_their_next_wait_with_their_rows_written(tm
     bench = RealTimeBench("".join(camera(f"C-{n}", "outdoor") for n in range(1, 5)), stop=stop)
     main = threading.main_thread().ident
     assert main is not None
-    bench.hardware.clock.schedule(30.0, lambda: signal.pthread_kill(main, signal.SIGTERM))
+
+    def send_sigterm() -> None:
+        # The world waits for the handler to have run: on a Pi it takes microseconds, here (a thousand times
+        # faster, on a loaded machine) the main thread may be scheduled late while the slots' minutes fly by.
+        signal.pthread_kill(main, signal.SIGTERM)
+        deadline = time.monotonic() + PATIENCE_S
+        while not stop.requested and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    bench.hardware.clock.schedule(30.0, send_sigterm)
     # Whether run_slots raises the request or returns, the command reports it from the flag (rig.cli.test).
     with stop_on_signals(stop), suppress(StopRequested):
         bench.run(tmp_path)
