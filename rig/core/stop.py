@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 INTERRUPTED_PREFIX = "interrupted by"   # how a camera ended by a signal says so in its notes
-MAX_SELECT_S = 86_400.0   # select() refuses huge timeouts; a longer wait simply loops
+RECHECK_S = 0.05   # how often a wait looks at the requests again (another thread may have drained the wake-up)
 
 
 def signal_label(signum: int) -> str:
@@ -110,12 +110,16 @@ class StopFlag:
 
     def wait_readable(self, fd: int | None, seconds: float | None = None, since: int = 0) -> bool:
         """Block until ``fd`` is readable (True), or more than ``since`` stop requests were made or ``seconds``
-        pass (False)."""
+        pass (False).
+
+        Several threads (a slot each, docs/DESIGN.md "Slots") may wait at once on the one wake-up pipe; the first
+        to wake drains it, and a thread whose select was woken with it finds nothing to read and would sleep on.
+        So no select waits longer than ``RECHECK_S`` before the requests are looked at again."""
         seen = since
         deadline = None if seconds is None else time.monotonic() + seconds
         watched = [self._read_fd] if fd is None else [self._read_fd, fd]
         while len(self.signals) <= seen:
-            timeout = None if deadline is None else min(max(0.0, deadline - time.monotonic()), MAX_SELECT_S)
+            timeout = RECHECK_S if deadline is None else min(max(0.0, deadline - time.monotonic()), RECHECK_S)
             ready, _, _ = select.select(watched, [], [], timeout)
             if fd is not None and fd in ready:
                 return True

@@ -37,6 +37,9 @@ from rig.procedure.slots import CameraQueue, SlotResult, run_slots, run_threads
 from rig.sim import SimulatedLoader, slotted
 from rig.ui.scanner import CameraId
 
+# A slot's thread that died of an exception the runner did not take back would print its traceback on the screen.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 SPEEDUP = 1000.0   # virtual seconds per wall second: a camera's few minutes take a fraction of a second
 PATIENCE_S = 10.0  # how long a test waits for something that a working runner does at once
 
@@ -142,6 +145,39 @@ def test_a_signal_reaches_the_main_thread_while_the_tasks_run() -> None:
         release.set()
         sender.join()
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_signal_wakes_every_slot_s_sleep_on_the_wall_clock() -> None:
+    """Four slots asleep on the monotonic clock, a SIGTERM handled in run_threads' join: every one of them wakes
+    and raises at once (they share one wake-up pipe, which the first one awake drains), none sleeps on."""
+    stop = StopFlag()
+    clock = MonotonicClock(stop)
+    asleep = threading.Barrier(5, timeout=PATIENCE_S)
+
+    def slot() -> float:
+        stop.as_slot()
+        asleep.wait()
+        start = time.monotonic()
+        try:
+            clock.sleep(PATIENCE_S)
+        finally:
+            slept.append(time.monotonic() - start)
+        return -1.0
+
+    def send_sigterm() -> None:
+        asleep.wait()
+        time.sleep(0.05)   # the slots are in their sleep by now
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+    slept: list[float] = []
+    sender = threading.Thread(target=send_sigterm)
+    with stop_on_signals(stop):
+        sender.start()
+        results = run_threads([slot, slot, slot, slot])
+    sender.join()
+    stop.close()
+    assert all(isinstance(r.error, StopRequested) for r in results), results
+    assert len(slept) == 4 and max(slept) < PATIENCE_S / 2, slept
 
 
 # --- the camera queue, taken from by real threads ------------------------------------------------------------
