@@ -76,9 +76,14 @@ class BenchWorld:
         if shared_with is None:
             self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
                                  powered=wiring.state("router"))
+            # Its green LED under the bench's light sensor (a comparator output like a slot's photodiode).
+            green = factory.input_pin(config.sync_module_led.pin)
+            green_lit_level = config.sync_module_led.active_high
             self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"),
                                           lambda: self.router.internet_ok, self._network_changed,
-                                          powered=wiring.state("sync_module"))
+                                          powered=wiring.state("sync_module"),
+                                          green_led=(lambda lit: green.hold(lit == green_lit_level))
+                                          if scenario.sync_module_light else None)   # not fitted: dark
         else:
             shared_with.peers.append(self)
             self.peers = shared_with.peers

@@ -27,6 +27,7 @@ from rig.core.records import (
 from rig.core.stop import INTERRUPTED_PREFIX, StopRequested
 from rig.hardware.fixture import Fixture, unsafe_note
 from rig.hardware.power_meter import PowerMeterError
+from rig.hardware.sync_module_light import SyncModuleLight
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
 from rig.procedure.bench_actions import (
@@ -86,9 +87,12 @@ class BenchFirst:
     """What one ladder asked of the bench before the camera's own fixes (``_cure_bench_first``)."""
 
     sync_module_asked: bool = False
+    light: SyncModuleLight | None = None   # what the Sync Module's own light said
     witness: OnlineWitness | None = None   # the camera that showed the Sync Module works, when it was not cycled
 
     def sync_module_note(self, session: CameraSession) -> str:
+        if self.light is SyncModuleLight.ONLINE:
+            return "the Sync Module's light is solid green (online): the camera restarted alone"
         if self.witness is None:
             return ""
         how = "its LED, looked at" if self.witness.looked else "seen online"
@@ -329,6 +333,8 @@ class ProcedureController:
         assert self.bench is not None
         if not self._network_ok(session):
             return False
+        if session.model.via_sync_module and self._sync_module_light() is SyncModuleLight.ONLINE:
+            return True   # solid green: the Sync Module is online, and the probe says the router is
         if self.bench.path_witness(session.model) is not None:
             return True
         router_settled_s = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
@@ -479,11 +485,20 @@ class ProcedureController:
                 return True
         if session.model.via_sync_module and not done.sync_module_asked:
             done.sync_module_asked = True
-            done.witness = self.bench.path_witness(session.model, look=not session.offline_on_its_own)
-            if done.witness is None and not session.offline_on_its_own:
-                return self._bench_cycle(session, SYNC_MODULE_ACTION)
+            done.light = self._sync_module_light()
+            if done.light is SyncModuleLight.RECONNECTING:
+                return self._bench_cycle(session, SYNC_MODULE_ACTION)   # its own light says it is stuck
+            if done.light is not SyncModuleLight.ONLINE:
+                done.witness = self.bench.path_witness(session.model, look=not session.offline_on_its_own)
+                if done.witness is None and not session.offline_on_its_own:
+                    return self._bench_cycle(session, SYNC_MODULE_ACTION)
         session.offline_on_its_own = session.offline_on_its_own or self._path_works(session)
         return False
+
+    def _sync_module_light(self) -> SyncModuleLight | None:
+        """What the bench's sensor on the Sync Module's green LED says (None: no sensor on this fixture)."""
+        sensor = self.fixture.sync_module_light
+        return sensor.read() if sensor is not None else None
 
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
         """Act and verify, up to ``fix.attempts`` times while it is not verified (undone after each miss)."""

@@ -10,11 +10,12 @@ import pytest
 
 from firmware_sim.clock import VirtualClock
 from firmware_sim.mix import make_scenario
-from firmware_sim.scenario import Scenario
+from firmware_sim.scenario import Scenario, parse_scenario
 from firmware_sim.turns import TurnTaking
 from rig.core.config import load_config
 from rig.core.events import SilentListener
 from rig.core.models import camera_model
+from rig.hardware.sync_module_light import SyncModuleLight
 from rig.led.patterns import Pattern
 from rig.procedure.bench_actions import SlotBench, depends_on
 from rig.procedure.controller import ProcedureController
@@ -121,10 +122,14 @@ def test_a_look_at_cameras_all_flashing_offline_finds_no_witness() -> None:
     assert asker.path_witness(OUTDOOR, look=True) is None and look.looks == 1
 
 
+NO_LIGHT = "sync_module_light = false\n"   # [bench]: no sensor on the Sync Module's LED: the cameras tell
+
+
 def test_an_outdoor_camera_offline_beside_one_seen_online_restarts_alone(tmp_path) -> None:
     # Several cameras dropping at once is the Sync Module's; one dropping alone is its own. No bench cycle that
     # would knock the healthy camera offline.
-    records, bench, _ = run(tmp_path, camera("A-1", "outdoor") + camera("B-2", "outdoor", "camera_glitch"))
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor") + camera("B-2", "outdoor", "camera_glitch"),
+                            extra=NO_LIGHT)
     assert records["B-2"].disposition.value == "fixed" and records["B-2"].fixed_by == "restart_camera"
     assert records["A-1"].disposition.value == "pass"
     assert offs(bench, "sync_module") == 0
@@ -132,9 +137,44 @@ def test_an_outdoor_camera_offline_beside_one_seen_online_restarts_alone(tmp_pat
     assert "the Sync Module works (slot 1's camera" in restart.notes
 
 
+def test_the_sync_module_s_light_tells_it_is_online_without_another_outdoor_camera(tmp_path) -> None:
+    records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "camera_glitch") + camera("B-2", "mini"))
+    assert records["A-1"].fixed_by == "restart_camera" and offs(bench, "sync_module") == 0
+    restart = next(s for s in records["A-1"].steps if s.name == "restart_camera")
+    assert restart.notes == "the Sync Module's light is solid green (online): the camera restarted alone"
+    # Without the sensor nothing on the bench says so: the Sync Module is cycled first, as a bench action.
+    records, bench, _ = run(tmp_path / "dark", camera("A-1", "outdoor", "camera_glitch") + camera("B-2", "mini"),
+                            extra=NO_LIGHT)
+    assert records["A-1"].fixed_by == "restart_camera" and offs(bench, "sync_module") == 1
+
+
+def test_the_sync_module_s_light_reads_solid_blinking_and_dark_as_the_sync_module_is() -> None:
+    scenario = parse_scenario("[bench]\nslots = 2\n" + camera("A-1", "outdoor", "sync_module_glitch")
+                              + camera("B-2", "outdoor"), "s.toml")
+    bench = build_sim_bench(load_config(), scenario)
+    try:
+        light, clock = bench.fixture.sync_module_light, bench.clock
+        assert light is not None and bench.fixture.slot_fixture(2).sync_module_light is light
+        assert light.read() is SyncModuleLight.ONLINE
+        bench.loader.load(1, 0)                  # the camera that leaves the Sync Module stuck
+        clock.sleep(5.0)
+        assert light.read() is SyncModuleLight.RECONNECTING
+        assert light.read() is SyncModuleLight.RECONNECTING and clock.now() < 15.0   # a second asker reuses it
+        bench.fixture.outlets["sync_module"].off()
+        clock.sleep(5.0)
+        assert light.read() is SyncModuleLight.DARK
+    finally:
+        bench.close()
+    dark = build_sim_bench(load_config(), replace(scenario, sync_module_light=False))
+    try:
+        assert dark.fixture.sync_module_light.read() is SyncModuleLight.DARK   # not fitted: no evidence
+    finally:
+        dark.close()
+
+
 def test_a_camera_offline_on_its_own_is_not_kept_waiting_once_the_others_are_back(tmp_path) -> None:
     records, bench, _ = run(tmp_path, camera("A-1", "outdoor", "wifi_credentials_lost")
-                            + camera("B-2", "outdoor", "sync_module_glitch"))
+                            + camera("B-2", "outdoor", "sync_module_glitch"), extra=NO_LIGHT)
     assert records["A-1"].fixed_by == "reset_wifi" and records["B-2"].disposition.value == "pass"
     assert offs(bench, "sync_module") == 1
     step = next(s for s in records["A-1"].steps if s.name == "power_cycle_sync_module")
@@ -196,11 +236,12 @@ def run_mix(scenario: Scenario, slots: int) -> dict:
     return {r.serial: r for r in records}
 
 
-@pytest.mark.parametrize(("slots", "seed"), [(2, 4), (4, 7), (4, 9), (8, 6)])
-def test_every_camera_of_a_mixed_bench_ends_as_it_does_alone(slots: int, seed: int) -> None:
+@pytest.mark.parametrize(("slots", "seed", "light"), [(2, 4, True), (4, 7, True), (4, 9, False), (8, 6, True),
+                                                     (8, 9, True)])
+def test_every_camera_of_a_mixed_bench_ends_as_it_does_alone(slots: int, seed: int, light: bool) -> None:
     # Bench faults arriving during motion tests, fixes' checks and other slots' cycles: each seed once made a
     # camera's disposition (or its cure) depend on how many slots ran beside it.
-    scenario = replace(make_scenario(36, seed), swap_s=20.0)
+    scenario = replace(make_scenario(36, seed), swap_s=20.0, sync_module_light=light)
     alone, together = run_mix(scenario, 1), run_mix(scenario, slots)
     for spec in scenario.cameras:
         one, many = alone[spec.serial], together[spec.serial]
