@@ -112,7 +112,8 @@ def calibrate(sim: bool, known_ohm: float, out_path: str | None, slot: int | Non
         )
         return
     if results:
-        _save(path, results, several=True, keep_others=slot is not None)
+        # The slots not measured now (or that failed) keep the value the file has for them.
+        _save(path, results, several=True, keep_others=slot is not None or bool(failed))
     for number, result in results.items():
         click.echo(f"slot {number}: fixture resistance {result.fixture_ohm * 1000:.1f} mOhm (the slope read "
                    f"{result.measured_ohm * 1000:.1f} mOhm against a {known_ohm * 1000:g} mOhm cell)")
