@@ -148,3 +148,22 @@ def test_one_slot_writes_the_file_as_before(tmp_path) -> None:
     assert run("--sim", "--out", str(out)).exit_code == 0
     stored = tomllib.loads(out.read_text())
     assert set(stored) == {"fixture_ohm", "measured_ohm", "known_ohm", "calibrated_at"}
+
+
+def test_rig_cycle_s_measure_step_subtracts_its_slot_s_value(tmp_path) -> None:
+    cal = tmp_path / "cal.toml"
+    config = tmp_path / "bench.toml"
+    config.write_text(f'[battery]\ncalibration_file = "{cal}"\n')
+    assert run("--sim", "--slots", "2", "--config", str(config)).exit_code == 0
+    sequence = tmp_path / "seq.toml"
+    sequence.write_text('name = "measure"\nrepeat = 1\n[[step]]\nmeasure = "battery"\n')
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("[bench]\nslots = 2\n" + "".join(
+        f'[[camera]]\nserial = "C-{n}"\nmodel = "outdoor"\nfaults = []\n'
+        "[camera.battery]\nopen_circuit_v = 3.5\ninternal_resistance_ohm = 0.25\n" for n in (1, 2)))
+    result = CliRunner().invoke(cli, ["cycle", str(sequence), "--sim", str(scenario), "--config", str(config),
+                                      "--csv", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "c.csv").open()))
+    assert sorted(r["slot"] for r in rows) == ["1", "2"]
+    assert all(float(r["value"]) == pytest.approx(0.25, rel=0.02) for r in rows), rows
