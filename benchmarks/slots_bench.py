@@ -1,4 +1,4 @@
-"""Benchmark: cameras per hour of bench time at 1, 2, 4 and 8 slots on the same mix (bench_ladder's FAULT_MIX).
+"""Benchmark: cameras per hour of bench time at 1, 2, 4 and 8 slots on the same mix (firmware_sim.mix).
 
 Each run is the rig's scheduler (``run_slots``) on the simulated bench, in virtual time, with the technician's
 swap time between two cameras of a slot. Every camera's disposition is compared with its single-slot run: they
@@ -17,9 +17,8 @@ import time
 from collections import Counter
 from dataclasses import replace
 
-from bench_ladder import make_scenario
-
 from firmware_sim.faults import FAULT_TABLE
+from firmware_sim.mix import make_scenario
 from firmware_sim.scenario import Scenario
 from rig.core.config import load_config
 from rig.core.events import SilentListener

@@ -477,14 +477,12 @@ class ProcedureController:
             session.offline_on_its_own = False
             if self._bench_cycle(session, ROUTER_ACTION):
                 return True
-        if session.offline_on_its_own:
-            return False
         if session.model.via_sync_module and not done.sync_module_asked:
             done.sync_module_asked = True
-            done.witness = self.bench.path_witness(session.model, look=True)
-            if done.witness is None:
+            done.witness = self.bench.path_witness(session.model, look=not session.offline_on_its_own)
+            if done.witness is None and not session.offline_on_its_own:
                 return self._bench_cycle(session, SYNC_MODULE_ACTION)
-        session.offline_on_its_own = self._path_works(session)
+        session.offline_on_its_own = session.offline_on_its_own or self._path_works(session)
         return False
 
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
