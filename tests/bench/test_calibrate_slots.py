@@ -37,16 +37,23 @@ def test_calibrate_with_two_slots_writes_each_slot_s_own_value(tmp_path) -> None
     assert result.output.splitlines()[-1] == f"saved slots 1, 2 to {out}"
 
 
-def test_a_camera_in_slot_2_has_slot_2_s_resistance_taken_off(tmp_path) -> None:
+def calibrated_two_slots(tmp_path, packs: dict[str, float]):
+    """A config whose calibration file `rig calibrate --sim --slots 2` wrote, and a scenario of two slots with
+    an outdoor camera for each pack (serial: internal resistance), in that order."""
     cal = tmp_path / "cal.toml"
     config = tmp_path / "bench.toml"
     config.write_text(f'[battery]\ncalibration_file = "{cal}"\n')
     assert run("--sim", "--slots", "2", "--config", str(config)).exit_code == 0
     scenario = tmp_path / "s.toml"
-    packs = {"P-1": 0.22, "P-2": 0.30}
     scenario.write_text("[bench]\nslots = 2\n" + "".join(
         f'[[camera]]\nserial = "{serial}"\nmodel = "outdoor"\nfaults = []\n'
         f"[camera.battery]\nopen_circuit_v = 3.5\ninternal_resistance_ohm = {ohm}\n" for serial, ohm in packs.items()))
+    return config, scenario
+
+
+def test_a_camera_in_slot_2_has_slot_2_s_resistance_taken_off(tmp_path) -> None:
+    packs = {"P-1": 0.22, "P-2": 0.30}
+    config, scenario = calibrated_two_slots(tmp_path, packs)
     result = CliRunner().invoke(cli, ["test", "--sim", str(scenario), "--config", str(config), "--csv",
                                       str(tmp_path / "r.csv"), "--no-sheets"])
     assert result.exit_code == 0, result.output
@@ -151,16 +158,9 @@ def test_one_slot_writes_the_file_as_before(tmp_path) -> None:
 
 
 def test_rig_cycle_s_measure_step_subtracts_its_slot_s_value(tmp_path) -> None:
-    cal = tmp_path / "cal.toml"
-    config = tmp_path / "bench.toml"
-    config.write_text(f'[battery]\ncalibration_file = "{cal}"\n')
-    assert run("--sim", "--slots", "2", "--config", str(config)).exit_code == 0
+    config, scenario = calibrated_two_slots(tmp_path, {"C-1": 0.25, "C-2": 0.25})
     sequence = tmp_path / "seq.toml"
     sequence.write_text('name = "measure"\nrepeat = 1\n[[step]]\nmeasure = "battery"\n')
-    scenario = tmp_path / "s.toml"
-    scenario.write_text("[bench]\nslots = 2\n" + "".join(
-        f'[[camera]]\nserial = "C-{n}"\nmodel = "outdoor"\nfaults = []\n'
-        "[camera.battery]\nopen_circuit_v = 3.5\ninternal_resistance_ohm = 0.25\n" for n in (1, 2)))
     result = CliRunner().invoke(cli, ["cycle", str(sequence), "--sim", str(scenario), "--config", str(config),
                                       "--csv", str(tmp_path / "c.csv")])
     assert result.exit_code == 0, result.output

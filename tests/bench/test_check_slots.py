@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from click.testing import CliRunner
 
 from firmware_sim.scenario import parse_scenario
 from rig.cli import cli
-from rig.core.config import load_config
 from rig.procedure.self_check import run_check
-from rig.sim import build_sim_bench, simulated_technician
+from rig.sim import simulated_technician
 
 SLOT_PARTS = ["INA219", "photodiode", "outlet camera", "reset_button", "motion_stimulus", "motion_light",
               "load_switch", "battery_changeover"]
@@ -59,20 +57,6 @@ def test_slots_needs_sim() -> None:
                                      "tables")
 
 
-@pytest.fixture
-def four_slots():
-    built = []
-
-    def make(scenario=None):
-        bench = build_sim_bench(load_config(), scenario, slots=4)
-        built.append(bench)
-        return bench
-
-    yield make
-    for bench in built:
-        bench.close()
-
-
 def by_slot(results):
     return {(r.slot, r.part): r for r in results}
 
@@ -81,10 +65,11 @@ def check(bench):
     return by_slot(run_check(bench.fixture, simulated_technician(bench), lambda n: simulated_technician(bench, n)))
 
 
-def test_a_slot_without_its_ina219_is_not_ok_and_the_others_are_still_checked(four_slots) -> None:
+def test_a_slot_without_its_ina219_is_not_ok_and_the_others_are_still_checked(make_bench) -> None:
     # The simulator's rig fault: slot 1's INA219 absent from power-up (a scenario's [[rig_fault]]).
-    bench = four_slots(parse_scenario('[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 1\n'
-                                      '[[camera]]\nserial = "A"\nmodel = "mini"\nfaults = []\n', "s.toml"))
+    scenario = parse_scenario('[[rig_fault]]\nkind = "ina219_absent"\nat_camera = 1\n'
+                              '[[camera]]\nserial = "A"\nmodel = "mini"\nfaults = []\n', "s.toml")
+    bench = make_bench(scenario=scenario, slots=4)
     results = check(bench)
     failed = [key for key, r in results.items() if not r.ok]
     assert failed == [(1, "INA219")]
@@ -94,8 +79,8 @@ def test_a_slot_without_its_ina219_is_not_ok_and_the_others_are_still_checked(fo
         assert results[n, "INA219"].ok and "reference pack 3.5" in results[n, "INA219"].detail
 
 
-def test_an_ina219_lost_from_slot_3_is_slot_3_s_line_only(four_slots) -> None:
-    bench = four_slots()
+def test_an_ina219_lost_from_slot_3_is_slot_3_s_line_only(make_bench) -> None:
+    bench = make_bench(slots=4)
     bench.i2c_bus.detach(0x42)   # slot 3's chip: its cable came off after power-up
     results = check(bench)
     assert [key for key, r in results.items() if not r.ok] == [(3, "INA219")]
@@ -104,8 +89,8 @@ def test_an_ina219_lost_from_slot_3_is_slot_3_s_line_only(four_slots) -> None:
     assert not any(bench.hardware.slots[2].wiring.state(n) for n in ("load_switch", "battery_changeover"))
 
 
-def test_each_slot_s_outlet_is_looked_at_in_that_slot(four_slots) -> None:
-    bench = four_slots()
+def test_each_slot_s_outlet_is_looked_at_in_that_slot(make_bench) -> None:
+    bench = make_bench(slots=4)
     asked = []
 
     def technician(slot):
