@@ -60,6 +60,7 @@ class BenchWorld:
         timing: LedTiming = DEFAULT_TIMING,
         i2c_bus: FakeI2CBus | None = None,
         shared_with: BenchWorld | None = None,
+        fixture_ohm: float = FIXTURE_SERIES_OHM,
     ) -> None:
         self.config = config
         self.scenario = scenario
@@ -89,7 +90,7 @@ class BenchWorld:
             self.peers = shared_with.peers
             self.router, self.sync_module = shared_with.router, shared_with.sync_module
         self.reference_pack: BatterySpec = REFERENCE_PACK
-        self.fixture_ohm = FIXTURE_SERIES_OHM  # fuse, holder springs and leads between a pack and VIN+
+        self.fixture_ohm = fixture_ohm  # fuse, holder springs and leads between a pack and VIN+ (the slot's own)
         self.load_path_open = False  # a dead load MOSFET or a loose load resistor: the pulse draws nothing
         self.spec: CameraSpec | None = None
         self.camera: Camera | None = None

@@ -294,7 +294,7 @@ class ProcedureController:
             actuators = self.fixture.actuators
             figures = run_battery_test(
                 meter, actuators.load_switch, actuators.battery_changeover, session.clock, session.config.battery,
-                step, fixture_ohm(session.config.battery),
+                step, fixture_ohm(session.config.battery, self.fixture.slot),
             )
             session.record.battery = figures
             passed = figures is not None and figures.passed
