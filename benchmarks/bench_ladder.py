@@ -10,54 +10,17 @@ at the LED once. Both run the same controller on the same simulated cameras, in 
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import time
 from collections import Counter
 
-from firmware_sim.battery import BatterySpec
-from firmware_sim.scenario import CameraSpec, Scenario
+from firmware_sim.mix import make_scenario
+from firmware_sim.scenario import Scenario
 from rig.core.config import RigConfig, load_config
 from rig.procedure.batch import run_batch
 from rig.procedure.controller import LadderPolicy, ProcedureController
 from rig.procedure.ladder import naive_ladder
 from rig.sim import build_sim_bench
-
-# A returns desk's mix, weights per 100 cameras (an assumption: no published return statistics).
-FAULT_MIX: list[tuple[str, tuple[str, ...], float]] = [
-    ("outdoor", (), 22),
-    ("mini", (), 10),
-    ("outdoor", ("router_down",), 7),
-    ("mini", ("router_down",), 3),
-    ("outdoor", ("camera_glitch",), 8),
-    ("mini", ("camera_glitch",), 8),
-    ("outdoor", ("sync_module_glitch",), 7),
-    ("outdoor", ("wifi_credentials_lost",), 5),
-    ("mini", ("wifi_credentials_lost",), 4),
-    ("outdoor", ("registration_lost",), 3),
-    ("mini", ("registration_lost",), 2),
-    ("outdoor", ("battery_failing",), 12),
-    ("outdoor", ("pir_dead",), 3),
-    ("outdoor", ("radio_dead",), 3),
-    ("mini", ("radio_dead",), 3),
-]
-
-
-def make_scenario(count: int, seed: int) -> Scenario:
-    rng = random.Random(seed)
-    weights = [w for *_, w in FAULT_MIX]
-    cameras = []
-    for n in range(count):
-        model, faults, _ = rng.choices(FAULT_MIX, weights)[0]
-        battery = None
-        if model == "outdoor":
-            if "battery_failing" in faults:
-                battery = BatterySpec(round(rng.uniform(2.8, 3.1), 2), round(rng.uniform(2.5, 4.0), 2))
-            else:
-                battery = BatterySpec(round(rng.uniform(3.3, 3.6), 2), round(rng.uniform(0.15, 0.4), 2))
-        prefix = "MINI" if model == "mini" else "G8T1"
-        cameras.append(CameraSpec(f"{prefix}-{n:04d}", model, faults, battery))
-    return Scenario(tuple(cameras), seed=seed, source=f"<benchmark seed {seed}>")
 
 
 def naive_config(base: RigConfig) -> RigConfig:

@@ -53,7 +53,17 @@ REFERENCE_PACK = BatterySpec(open_circuit_v=3.55, internal_resistance_ohm=0.2)
 FIXTURE_SERIES_OHM = 0.055
 """ASSUMED: what lies between a pack and the INA219's VIN+ (a 2 A polyfuse ~20 mOhm, the holder's springs and
 contacts 2 x ~10 mOhm, the leads ~15 mOhm; 30-80 mOhm on a real fixture). The rig measures the pack plus this;
-``rig calibrate`` finds it once so the battery test can subtract it."""
+``rig calibrate`` finds it once so the battery test can subtract it. It is slot 1's; see :func:`fixture_series_ohm`."""
+
+SLOT_FIXTURE_SERIES_OHM = (FIXTURE_SERIES_OHM, 0.072, 0.063, 0.078, 0.058, 0.069, 0.075, 0.061)
+"""ASSUMED: slots 1..8 of a fixture of several slots, each with its own holder, fuse and leads (a slot farther
+from its INA219 has longer leads): the same 30-80 mOhm, never twice the same, so a battery test that subtracts
+another slot's calibration is seen to be off (slot 2's is 17 mOhm above slot 1's)."""
+
+
+def fixture_series_ohm(slot: int) -> float:
+    """The fixture resistance of slot ``slot`` (1-based) of the simulated bench."""
+    return SLOT_FIXTURE_SERIES_OHM[slot - 1]
 
 
 def terminal_v(pack: BatterySpec, current_a: float) -> float:

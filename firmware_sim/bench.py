@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from firmware_sim.battery import fixture_series_ohm
 from firmware_sim.clock import VirtualClock
 from firmware_sim.ina219 import BENCH_BUS_NOISE_V, BENCH_SHUNT_NOISE_V, FakeI2CBus, Ina219Emulator
 from firmware_sim.outlet_sims import SimPower
@@ -88,7 +89,8 @@ def build_sim_hardware(
                                   bus_noise_v=BENCH_BUS_NOISE_V, shunt_noise_v=BENCH_SHUNT_NOISE_V)
         i2c_bus.attach(slot_ina)
         slot_world = BenchWorld(cfg, scenario, clock, factory, slot_wiring, slot_ina, seed=seed,
-                                i2c_bus=i2c_bus, shared_with=world)  # same seed: same camera behaviour
+                                i2c_bus=i2c_bus, shared_with=world,  # same seed: same camera behaviour
+                                fixture_ohm=fixture_series_ohm(number))
         slots.append(SlotSim(number, cfg, slot_wiring, slot_ina, slot_world))
     # The slots' MCP23017s (their camera outlets and actuators) on the power meters' bus.
     for key, emulator in power.emulators.items():

@@ -25,6 +25,22 @@ PIN_HISTORY = 1_024
 class VirtualMockPin(MockPin):
     """A ``MockPin`` whose change timestamps are virtual ticks, with observable output changes."""
 
+    _held: bool | None = None   # a level the bench holds the input at (a comparator's output), whatever the pull
+
+    def hold(self, level: bool) -> None:
+        """The bench drives this input to ``level`` and keeps it there: the rig setting a pull later (opening
+        the pin) does not override it, as a comparator's output pulling low wins over the Pi's pull-up."""
+        self._held = level
+        if level:
+            self.drive_high()
+        else:
+            self.drive_low()
+
+    def _set_pull(self, value: str) -> None:
+        super()._set_pull(value)
+        if self._held is not None:
+            self._change_state(self._held)
+
     def _change_state(self, value: bool) -> bool:
         if self._state == value:
             return False

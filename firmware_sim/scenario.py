@@ -52,7 +52,7 @@ MAX_SERIAL_CHARS = 64
 
 DEFAULT_SWAP_S = 20.0
 MAX_SWAP_S = 3600.0
-_BENCH_KEYS = ("slots", "swap_s")
+_BENCH_KEYS = ("slots", "swap_s", "sync_module_light")
 _TOP_KEYS = ("camera", "seed", "operator", "rig_fault", "bench")   # [bench]: the slots (docs/DESIGN.md)
 _CAMERA_KEYS = ("serial", "model", "faults", "battery", "led", "flaky_rate")
 _BATTERY_KEYS = ("open_circuit_v", "internal_resistance_ohm")
@@ -123,6 +123,7 @@ class Scenario:
     rig_faults: tuple[RigFaultSpec, ...] = ()
     slots: int = 1            # [bench] slots: simulated camera slots (docs/DESIGN.md)
     swap_s: float = DEFAULT_SWAP_S   # [bench] swap_s: the technician's time to unload one camera and load the next
+    sync_module_light: bool = True   # [bench] sync_module_light: the sensor on the Sync Module's green LED is fitted
 
 
 def _known(names: tuple[str, ...]) -> str:
@@ -175,10 +176,10 @@ class _Reader:
             first_seen[camera.serial] = number
             cameras.append(camera)
         rig_faults = self.rig_faults(data.get("rig_fault", []), len(cameras))
-        slots, swap_s = self.bench(data.get("bench", {}))
-        return Scenario(tuple(cameras), seed, delay_s, declines, self.source, rig_faults, slots, swap_s)
+        slots, swap_s, light = self.bench(data.get("bench", {}))
+        return Scenario(tuple(cameras), seed, delay_s, declines, self.source, rig_faults, slots, swap_s, light)
 
-    def bench(self, raw: Any) -> tuple[int, float]:
+    def bench(self, raw: Any) -> tuple[int, float, bool]:
         if not isinstance(raw, dict):
             self.fail("", "bench", "must be a table ([bench])")
         for key in raw:
@@ -190,7 +191,10 @@ class _Reader:
         swap_s = _number(raw.get("swap_s", DEFAULT_SWAP_S))
         if swap_s is None or not 0 <= swap_s <= MAX_SWAP_S:
             self.fail("bench", "swap_s", f"must be seconds from 0 to {MAX_SWAP_S:g} (got {raw.get('swap_s')!r})")
-        return slots, swap_s
+        light = raw.get("sync_module_light", True)
+        if not isinstance(light, bool):
+            self.fail("bench", "sync_module_light", f"must be true or false (got {light!r})")
+        return slots, swap_s, light
 
     def rig_faults(self, raw: Any, camera_count: int) -> tuple[RigFaultSpec, ...]:
         if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):

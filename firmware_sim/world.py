@@ -60,6 +60,7 @@ class BenchWorld:
         timing: LedTiming = DEFAULT_TIMING,
         i2c_bus: FakeI2CBus | None = None,
         shared_with: BenchWorld | None = None,
+        fixture_ohm: float = FIXTURE_SERIES_OHM,
     ) -> None:
         self.config = config
         self.scenario = scenario
@@ -76,15 +77,20 @@ class BenchWorld:
         if shared_with is None:
             self.router = Router(clock, random.Random(f"router:{seed}"), self._network_changed,
                                  powered=wiring.state("router"))
+            # Its green LED under the bench's light sensor (a comparator output like a slot's photodiode).
+            green = factory.input_pin(config.sync_module_led.pin)
+            green_lit_level = config.sync_module_led.active_high
             self.sync_module = SyncModule(clock, random.Random(f"sync_module:{seed}"),
                                           lambda: self.router.internet_ok, self._network_changed,
-                                          powered=wiring.state("sync_module"))
+                                          powered=wiring.state("sync_module"),
+                                          green_led=(lambda lit: green.hold(lit == green_lit_level))
+                                          if scenario.sync_module_light else None)   # not fitted: dark
         else:
             shared_with.peers.append(self)
             self.peers = shared_with.peers
             self.router, self.sync_module = shared_with.router, shared_with.sync_module
         self.reference_pack: BatterySpec = REFERENCE_PACK
-        self.fixture_ohm = FIXTURE_SERIES_OHM  # fuse, holder springs and leads between a pack and VIN+
+        self.fixture_ohm = fixture_ohm  # fuse, holder springs and leads between a pack and VIN+ (the slot's own)
         self.load_path_open = False  # a dead load MOSFET or a loose load resistor: the pulse draws nothing
         self.spec: CameraSpec | None = None
         self.camera: Camera | None = None

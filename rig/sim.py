@@ -127,6 +127,11 @@ class SimulatedBench:
         """The simulated Blink app, for prompts a person answers on the station page: None when the step worked."""
         return self.world.app_step(task, serial)
 
+    def fit_calibration_cells(self, internal_resistance_ohm: float) -> None:
+        """``rig calibrate --sim``: the technician's calibration cell in every slot's holder, no cameras."""
+        for slot in self.hardware.slots:
+            slot.world.fit_calibration_cell(internal_resistance_ohm)
+
     def mount_serial(self, serial: str) -> CameraId | None:
         """The technician's hands for a scanned serial: that scenario camera onto the fixture; None when the
         scenario has no camera with that serial."""
@@ -181,11 +186,13 @@ def slotted(config: RigConfig, slots: int) -> RigConfig:
     return with_reference_slots(config, slots)
 
 
-def simulated_technician(bench: SimulatedBench):
-    """``rig check --sim``'s confirmations: a technician who looks at the simulated bench's wiring."""
+def simulated_technician(bench: SimulatedBench, slot: int = 1):
+    """``rig check --sim``'s confirmations: a technician who looks at the simulated bench's wiring (``slot``'s
+    harness for a slot's own parts; slot 1's holds the bench's router and Sync Module outlets too)."""
+    wiring = bench.hardware.slots[slot - 1].wiring
 
     def confirm(device: str, _question: str, expected_on: bool) -> bool:
         bench.clock.sleep(0.2)  # the technician takes a moment to look (and the relay board its frame)
-        return bench.wiring.state(device) == expected_on
+        return wiring.state(device) == expected_on
 
     return confirm

@@ -11,13 +11,18 @@ import click
 from click.core import ParameterSource
 
 from rig.cli import RigError, config_file_option
-from rig.core.config import ConfigError, RigConfig, load_config
+from rig.core.config import MAX_SLOTS, ConfigError, RigConfig, load_config
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 
 CONFIG_HELP = "Fixture configuration (TOML) merged over the built-in reference fixture."
 _CONFIG_KEY = "rig.config"  # in the root context's meta: (path, RigConfig) from ``rig --config FILE``
 
 config_option = config_file_option(CONFIG_HELP + " Same as `rig --config FILE` before the command.")
+
+
+def sim_slots_option(help_text: str):
+    """``--slots N``: how many camera slots the simulated bench has (docs/DESIGN.md, "Slots")."""
+    return click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None, help=help_text)
 
 
 def load_root_config(ctx: click.Context, path: str | None) -> None:

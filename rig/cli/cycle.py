@@ -18,10 +18,11 @@ from rig.cli.common import (
     refuse_unless,
     refuse_with,
     safe_line,
+    sim_slots_option,
     summary_console,
 )
 from rig.cli.test import load_scenario_or_fail, open_sim_bench
-from rig.core.config import MAX_SLOTS, OUTLET_NAMES
+from rig.core.config import OUTLET_NAMES
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import StopFlag, StopRequested, stop_on_signals
 from rig.led.patterns import Pattern
@@ -51,8 +52,7 @@ CSV_WHAT = "cycle CSV"
               help="Model of the camera in the fixture.")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
-@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
-              help="--sim: camera slots run at once [default: the scenario's [bench] slots].")
+@sim_slots_option("--sim: camera slots run at once [default: the scenario's [bench] slots].")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), default=None,
               help="Fixture lock file [default: bench.lock_file from the config; none with --sim].")
 @config_option

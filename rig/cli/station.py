@@ -13,10 +13,9 @@ from pathlib import Path
 import click
 
 from rig.cli import RigError
-from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with
+from rig.cli.common import config_option, load_config_or_fail, refuse_unless, refuse_with, sim_slots_option
 from rig.cli.test import OpenBench, batch_output_options, finish_batch, open_sim_bench, opened_batch, run_on_bench
 from rig.core.colors import DISPOSITION_COLORS
-from rig.core.config import MAX_SLOTS
 from rig.core.lock import FixtureBusy
 from rig.core.stop import StopFlag, stop_on_signals
 from rig.output.results import ResultsError, check_results_path
@@ -48,8 +47,7 @@ SLOT = 1           # the one slot of a fixture without slots
                    "(scan a scenario serial to load that camera).")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help=f"--sim: pace virtual time at this many times real time [default: {SIM_SPEED:g}].")
-@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
-              help="--sim: camera slots tested at once, a tile each [default: the scenario's [bench] slots].")
+@sim_slots_option("--sim: camera slots tested at once, a tile each [default: the scenario's [bench] slots].")
 @batch_output_options
 @click.option("--model", type=click.Choice(MODELS), default=MODELS[0], show_default=True,
               help="Model of the cameras scanned on the page (the fixture).")

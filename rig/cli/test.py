@@ -18,9 +18,10 @@ from rig.cli.common import (
     refuse_unless,
     refuse_with,
     safe_line,
+    sim_slots_option,
     summary_console,
 )
-from rig.core.config import MAX_SLOTS, ConfigError
+from rig.core.config import ConfigError
 from rig.core.lock import FixtureBusy, fixture_lock, results_lock
 from rig.core.stop import INTERRUPTED_PREFIX, StopFlag, StopRequested, stop_on_signals
 from rig.output.results import ResultsCsv, ResultsError, check_results_path
@@ -64,8 +65,7 @@ def batch_output_options(command):
               help="Model of the cameras scanned on this run.")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=None,
               help="--sim: pace virtual time at this many times real time.")
-@click.option("--slots", type=click.IntRange(min=1, max=MAX_SLOTS), default=None,
-              help="--sim: camera slots tested at once [default: the scenario's [bench] slots].")
+@sim_slots_option("--sim: camera slots tested at once [default: the scenario's [bench] slots].")
 @click.option("--sim-log", type=click.Path(dir_okay=False), default=None,
               help="--sim: append every outlet and actuator change to this CSV (t_s,device,state).")
 @click.option("--soak", type=click.IntRange(min=1, max=10_000), default=None,

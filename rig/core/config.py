@@ -193,6 +193,7 @@ class TimingsConfig(_Strict):
 
 MAX_SLOTS = 8
 SLOT_TABLES = ("photodiode", "power_meter", "actuators")   # and outlets.camera: what each slot has of its own
+SHARED_KEYS = ("outlets.router", "outlets.sync_module", "sync_module_led")   # the bench's, one for every slot
 
 
 class BenchConfig(_Strict):
@@ -203,6 +204,7 @@ class BenchConfig(_Strict):
 class RigConfig(_Strict):
     bench: BenchConfig = BenchConfig()
     photodiode: PhotodiodeConfig
+    sync_module_led: PhotodiodeConfig   # a second light sensor, on the Sync Module's green LED (the bench's)
     power_meter: PowerMeterConfig
     relays: RelaysConfig
     outlets: dict[Literal["router", "sync_module", "camera"], OutletConfig]
@@ -316,7 +318,7 @@ class RigConfig(_Strict):
 
     def gpio_pins(self) -> dict[str, int]:
         """Every GPIO pin the fixture drives or reads, by the config key that claims it."""
-        pins = {"photodiode.pin": self.photodiode.pin}
+        pins = {"photodiode.pin": self.photodiode.pin, "sync_module_led.pin": self.sync_module_led.pin}
         for name, outlet in self.outlets.items():
             for key, pin in outlet.settings.gpio_pins().items():
                 pins[f"outlets.{name}.{key}"] = pin
@@ -432,7 +434,7 @@ def check_slots_apart(config: RigConfig) -> None:
         cfg = config.slot_config(slot)
         prefix = "" if slot == 1 else f"slots.{slot}."
         own = cfg.gpio_pins() if slot == 1 else {
-            k: p for k, p in cfg.gpio_pins().items() if not k.startswith(("outlets.router", "outlets.sync_module"))
+            k: p for k, p in cfg.gpio_pins().items() if not k.startswith(SHARED_KEYS)
         }
         for key, pin in own.items():
             if pin in pins:

@@ -16,6 +16,7 @@ from rig.hardware.network_probe import NetworkProbe, TcpNetworkProbe
 from rig.hardware.photodiode import Photodiode
 from rig.hardware.power.bank import OutletBank
 from rig.hardware.power_meter import PowerMeter, PowerMeterError, open_i2c_bus
+from rig.hardware.sync_module_light import SyncModuleLightSensor
 
 
 @dataclass
@@ -29,6 +30,10 @@ class Fixture:
     power_meter: PowerMeter | None
     power_meter_error: str = ""   # why power_meter is None (absent chip): reported by check / the controller
     slot: int = 1
+    # With several slots: the bench's sensor on the Sync Module's green LED (None: one slot, or it could not
+    # be opened: then sync_module_light_error says why, and the rig goes without its evidence).
+    sync_module_light: SyncModuleLightSensor | None = None
+    sync_module_light_error: str = ""
     # With several slots: each slot's view (its own photodiode, meter, camera outlet and actuators beside the
     # bench's shared outlets), slot 1 first; empty with one slot (the fixture is its own only slot).
     slots: list[Fixture] = field(default_factory=list)
@@ -57,6 +62,8 @@ class Fixture:
             view.actuators.close()
             view.outlets.close()
         self.photodiode.close()
+        if self.sync_module_light is not None:
+            self.sync_module_light.close()
         self.actuators.close()
         self.outlets.close()
         return failed
@@ -102,6 +109,7 @@ def build_fixture(
     meter, meter_error = _power_meter(config, clock, i2c_bus)
     fixture = Fixture(config, clock, photodiode, outlets, actuators, network, meter, meter_error)
     if config.slot_count > 1:
+        fixture.sync_module_light, fixture.sync_module_light_error = _sync_module_light(config, clock, pin_factory)
         try:
             fixture.slots = _slot_views(fixture, pin_factory, i2c_bus, power_overrides)
         except BaseException:
@@ -117,6 +125,18 @@ def _power_meter(config: RigConfig, clock: Clock, i2c_bus: Any) -> tuple[PowerMe
         return PowerMeter.from_config(config.power_meter, bus, clock), ""
     except PowerMeterError as exc:
         return None, str(exc)
+
+
+def _sync_module_light(config: RigConfig, clock: Clock, pin_factory: Any) -> tuple[SyncModuleLightSensor | None, str]:
+    """The bench's Sync Module light sensor, or why it could not be opened (e.g. GPIO14 held by a serial
+    console): it is evidence, not a necessity, so the bench goes on without it."""
+    led = config.sync_module_led
+    try:
+        photodiode = Photodiode(led.pin, clock, active_high=led.active_high, pull_up=led.pull_up,
+                                pin_factory=pin_factory)
+    except Exception as exc:  # gpiozero's and lgpio's errors alike: the line says which
+        return None, f"sync_module_led.pin GPIO{led.pin}: {type(exc).__name__}: {exc}"
+    return SyncModuleLightSensor(photodiode, clock), ""
 
 
 def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides: dict[str, Any] | None
@@ -139,7 +159,7 @@ def _slot_views(whole: Fixture, pin_factory: Any, i2c_bus: Any, power_overrides:
                                     pin_factory=pin_factory)
             meter, meter_error = _power_meter(cfg, clock, i2c_bus)
             views.append(Fixture(cfg, clock, photodiode, outlets, actuators, whole.network, meter, meter_error,
-                                 slot=number))
+                                 slot=number, sync_module_light=whole.sync_module_light))
     except BaseException:
         for view in views[1:]:
             view.close()

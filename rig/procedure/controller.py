@@ -19,7 +19,6 @@ from rig.core.records import (
     LedDecision,
     MotionOutcome,
     StepKind,
-    StepRecord,
     Symptom,
     TimeBase,
     Verdict,
@@ -27,6 +26,7 @@ from rig.core.records import (
 from rig.core.stop import INTERRUPTED_PREFIX, StopRequested
 from rig.hardware.fixture import Fixture, unsafe_note
 from rig.hardware.power_meter import PowerMeterError
+from rig.hardware.sync_module_light import SyncModuleLight
 from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
 from rig.procedure.bench_actions import (
@@ -36,6 +36,7 @@ from rig.procedure.bench_actions import (
     BenchAction,
     SlotBench,
 )
+from rig.procedure.bench_evidence import BenchFirst, OthersBack, offline_at_check
 from rig.procedure.calibration import fixture_ohm
 from rig.procedure.cycle import CameraCycles, CycleRunner, StepsOnly
 from rig.procedure.fixes import get_fix, registered_fixes
@@ -44,7 +45,6 @@ from rig.procedure.operator import Operator
 from rig.procedure.rig_fault import RIG_FAULTS, PhotodiodeSaturated, RigFault
 from rig.procedure.sequence_file import Sequence
 from rig.procedure.session import CameraSession, MotionResult
-from rig.procedure.witnesses import OnlineWitness
 
 
 class SoakAborted(RigFault):
@@ -54,17 +54,6 @@ class SoakAborted(RigFault):
 ROUTER_START_POLL_S = 5.0   # how often the probe is asked again while a power-cycled router starts
 BENCH_SPOILED_TRIES = 3     # a fix's check spoiled by bench faults arriving: tried again after each cure
 MOTION_OFFLINE_ROUNDS = 2   # offline at the motion test: the ladder and the test again, at most this often
-
-
-def offline_at_check(step: StepRecord) -> bool:
-    """A battery fix's check found the camera offline: never online in the reconnect time, or offline flashes
-    during its motion test. On a shared bench that is the bench's to explain first (a fault another camera brought)."""
-    return step.evidence.motion_after_fix in (None, MotionOutcome.OFFLINE)
-
-
-def step_time(session: CameraSession, at_s: float) -> str:
-    """A bench moment as the camera's record counts time: seconds since the camera was loaded."""
-    return f"at {at_s - session.record.started_s:.0f} s"
 
 
 def local_now() -> datetime:
@@ -79,53 +68,6 @@ class LadderPolicy:
     plan: Callable[[Diagnosis], list[str]] = plan_ladder
     verify_early: bool = True   # stop waiting as soon as the symptom is gone
     name: str = "rig"
-
-
-@dataclass
-class BenchFirst:
-    """What one ladder asked of the bench before the camera's own fixes (``_cure_bench_first``)."""
-
-    sync_module_asked: bool = False
-    witness: OnlineWitness | None = None   # the camera that showed the Sync Module works, when it was not cycled
-
-    def sync_module_note(self, session: CameraSession) -> str:
-        if self.witness is None:
-            return ""
-        how = "its LED, looked at" if self.witness.looked else "seen online"
-        return (f"the Sync Module works (slot {self.witness.slot}'s camera on the same path: {how} "
-                f"{step_time(session, self.witness.seen_s)}): the camera restarted alone")
-
-
-class OthersBack:
-    """Gives up a wait for a camera touched by a bench action once another camera on (at least) the same bench
-    path was seen back online after it and this one is still not, ``reconnect_spread_s`` later: the path works,
-    the camera is offline on its own, and the rest of the reconnect timeout would be lost bench time.
-
-    ``after_s``: when the action ended; None: the actions that touched the slot since it last took them."""
-
-    def __init__(self, bench: SlotBench, session: CameraSession, after_s: float | None = None) -> None:
-        self.bench, self.session, self.after_s = bench, session, after_s
-        self.witness: OnlineWitness | None = None
-        self.since_s = after_s
-        self.gave_up = False
-
-    def __call__(self) -> bool:
-        if self.after_s is None:
-            events = self.bench.pending_events()
-            if not events:
-                return False
-            self.since_s = max(event.finished_s for event in events)
-        assert self.since_s is not None
-        self.witness = self.bench.back_since(self.session.model, self.since_s)
-        spread_s = self.session.config.timings.reconnect_spread_s
-        self.gave_up = self.witness is not None and self.session.clock.now() > self.witness.seen_s + spread_s
-        return self.gave_up
-
-    def note(self) -> str:
-        if self.witness is None or self.since_s is None:
-            return ""
-        return (f"; slot {self.witness.slot}'s camera on the same bench path was back online "
-                f"{self.witness.seen_s - self.since_s:.0f} s after the bench action")
 
 
 class ProcedureController:
@@ -290,7 +232,7 @@ class ProcedureController:
             actuators = self.fixture.actuators
             figures = run_battery_test(
                 meter, actuators.load_switch, actuators.battery_changeover, session.clock, session.config.battery,
-                step, fixture_ohm(session.config.battery),
+                step, fixture_ohm(session.config.battery, self.fixture.slot),
             )
             session.record.battery = figures
             passed = figures is not None and figures.passed
@@ -327,8 +269,10 @@ class ProcedureController:
         any part of it last changed; a direct camera needs only the probe, once a router cycle's start-up is
         past (its cameras are still reconnecting)."""
         assert self.bench is not None
-        if not self._network_ok(session):
+        if self.bench.path_cycling(session.model) or not self._network_ok(session):
             return False
+        if session.model.via_sync_module and self._sync_module_light() is SyncModuleLight.ONLINE:
+            return True   # solid green: the Sync Module is online, and the probe says the router is
         if self.bench.path_witness(session.model) is not None:
             return True
         router_settled_s = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
@@ -349,7 +293,8 @@ class ProcedureController:
         bench = self.bench
         if bench is None or not (events := bench.new_events()) or not could_cure:
             return False
-        others_back = OthersBack(bench, session, max(event.finished_s for event in events))
+        others_back = OthersBack(bench, session, max(event.finished_s for event in events),
+                                 path_up=lambda: self._path_up_now(session))
         with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
             online = session.wait_online(step, session.config.timings.reconnect_timeout_s, give_up=others_back)
             step.notes = "back online" if online else f"still offline{others_back.note()}"
@@ -367,7 +312,7 @@ class ProcedureController:
         remaining_s = ended_s + session.config.timings.reconnect_timeout_s - session.clock.now()
         if remaining_s <= 0:
             return False
-        others_back = OthersBack(self.bench, session, ended_s)
+        others_back = OthersBack(self.bench, session, ended_s, path_up=lambda: self._path_up_now(session))
         with session.step("bench_event", StepKind.OBSERVE, "the bench is starting after a power cycle") as step:
             online = session.wait_online(step, remaining_s, grace_s=0.0, give_up=others_back)
             step.notes = ("back online: the bench's path was starting after a power cycle" if online
@@ -416,7 +361,10 @@ class ProcedureController:
         shared = self.bench is not None and diagnosis.offline   # several slots: the bench's part comes first
         bench_first = BenchFirst()
         if shared:
-            session.offline_on_its_own = diagnosis.network_ok and self._path_works(session)
+            # A path cycled moments ago may not have brought the camera back yet: then its own is not shown.
+            settled = session.clock.now() > (self.bench.path_cycled_s(session.model)
+                                             + session.config.timings.reconnect_timeout_s)
+            session.offline_on_its_own = diagnosis.network_ok and settled and self._path_works(session)
         for name in self.policy.plan(diagnosis):
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
@@ -477,15 +425,29 @@ class ProcedureController:
             session.offline_on_its_own = False
             if self._bench_cycle(session, ROUTER_ACTION):
                 return True
-        if session.offline_on_its_own:
-            return False
         if session.model.via_sync_module and not done.sync_module_asked:
             done.sync_module_asked = True
-            done.witness = self.bench.path_witness(session.model, look=True)
-            if done.witness is None:
-                return self._bench_cycle(session, SYNC_MODULE_ACTION)
-        session.offline_on_its_own = self._path_works(session)
+            done.light = self._sync_module_light()
+            if done.light is SyncModuleLight.RECONNECTING:
+                return self._bench_cycle(session, SYNC_MODULE_ACTION)   # its own light says it is stuck
+            if done.light is not SyncModuleLight.ONLINE:
+                done.witness = self.bench.path_witness(session.model, look=not session.offline_on_its_own)
+                if done.witness is None and not session.offline_on_its_own:
+                    return self._bench_cycle(session, SYNC_MODULE_ACTION)
+        session.offline_on_its_own = session.offline_on_its_own or self._path_works(session)
         return False
+
+    def _path_up_now(self, session: CameraSession) -> bool:
+        """The bench says its path to this camera is up now: the probe, and behind a Sync Module its solid green
+        light (without a sensor, only another camera can say so)."""
+        if not session.network_ok():
+            return False
+        return not session.model.via_sync_module or self._sync_module_light() is SyncModuleLight.ONLINE
+
+    def _sync_module_light(self) -> SyncModuleLight | None:
+        """What the bench's sensor on the Sync Module's green LED says (None: no sensor on this fixture)."""
+        sensor = self.fixture.sync_module_light
+        return sensor.read() if sensor is not None else None
 
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
         """Act and verify, up to ``fix.attempts`` times while it is not verified (undone after each miss)."""
@@ -573,7 +535,8 @@ class ProcedureController:
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
         # Only after a bench action of this step: a fix of the camera's own sets its own time to come back.
-        others_back = OthersBack(self.bench, session, after_s) if self.bench and after_s is not None else None
+        others_back = (OthersBack(self.bench, session, after_s, path_up=lambda: self._path_up_now(session))
+                       if self.bench and after_s is not None else None)
         if self.policy.verify_early:
             online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
         else:  # the naive bench: wait the article's longest time, then look once

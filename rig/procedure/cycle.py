@@ -335,7 +335,8 @@ class CycleRunner:
             raise PowerMeterError(self.fixture.power_meter_error or "INA219 not available")
         actuators = self.fixture.actuators
         figures = run_battery_test(meter, actuators.load_switch, actuators.battery_changeover, session.clock,
-                                   session.config.battery, record, fixture_ohm(session.config.battery))
+                                   session.config.battery, record,
+                                   fixture_ohm(session.config.battery, self.fixture.slot))
         if figures is None:
             return StepOutcome.FAIL, None, record.notes or "nothing to measure (an empty holder?)"
         if record.evidence.camera_browned_out:

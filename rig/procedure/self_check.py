@@ -2,18 +2,22 @@
 
 Each part gets one line: OK with what was read, or what is wrong and where to look. Outlets and actuators
 are switched and a person confirms what they saw (on the simulator, a simulated technician looks at the
-simulated wiring). The fixture ends in its safe state whatever happens.
+simulated wiring). The fixture ends in its safe state whatever happens. With several slots (docs/DESIGN.md,
+"Slots") the shared bench (network probe, router and Sync Module outlets) is checked once and every slot's own
+parts after it, each line naming its slot; a fault in one slot is that slot's line, and the next slot is checked
+all the same.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rig.hardware.fixture import Fixture
 from rig.hardware.outlets import OutletError
 from rig.procedure.battery_test import reference_pulse
+from rig.procedure.rig_fault import RIG_FAULTS
 
 TOGGLE_S = 1.0
 
@@ -21,11 +25,20 @@ Confirm = Callable[[str, str, bool], bool]
 """confirm(device, question, expected_on) -> did the person see it? (expected_on: the state to look for)"""
 
 
+SLOT_OUTLETS = ("camera",)   # a slot's own outlet; the others are the shared bench's
+
+
 @dataclass(frozen=True)
 class CheckResult:
     part: str
     ok: bool
     detail: str
+    slot: int | None = None   # the slot whose part this is; None for the shared bench (and a one-slot fixture)
+
+    @property
+    def label(self) -> str:
+        """How the report names the part: ``slot 2: INA219`` for a slot's own part."""
+        return self.part if self.slot is None else f"slot {self.slot}: {self.part}"
 
 
 def check_power_meter(fixture: Fixture) -> CheckResult:
@@ -67,11 +80,12 @@ def check_photodiode(fixture: Fixture) -> CheckResult:
     return CheckResult("photodiode", True, f"GPIO{pd.pin} resting level: dark")
 
 
-def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
-    """Each outlet switched off and on, seen by a person; the hardware's own read-back is checked on the way
-    (``Outlet`` raises when a plug or board reports another state), and a plug says who it is."""
+def check_outlets(fixture: Fixture, confirm: Confirm, names: tuple[str, ...] | None = None) -> list[CheckResult]:
+    """Each outlet (``names``: those of them; default every one) switched off and on, seen by a person; the
+    hardware's own read-back is checked on the way (``Outlet`` raises when a plug or board reports another
+    state), and a plug says who it is."""
     results = []
-    for name in fixture.outlets:
+    for name in names if names is not None else fixture.outlets:
         outlet = fixture.outlets[name]
         cfg = fixture.config.outlets[name]  # type: ignore[index]
         where = cfg.settings.where()
@@ -113,17 +127,20 @@ def check_outlets(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
 def check_actuators(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
     results = []
     for actuator in fixture.actuators.all():
-        name = actuator.name
-        pin = fixture.config.actuators[name].pin  # type: ignore[index]
+        name, where = actuator.name, actuator.where
         try:
-            actuator.on()
-            seen = confirm(name, f"Is the {name.replace('_', ' ')} active?", True)
-        finally:
-            actuator.off()
+            try:
+                actuator.on()
+                seen = confirm(name, f"Is the {name.replace('_', ' ')} active?", True)
+            finally:
+                actuator.off()
+        except (*RIG_FAULTS, OSError) as exc:   # an expander line's I2C write: this actuator's line, not the run
+            results.append(CheckResult(name, False, f"{where}: cannot be switched: {exc}"))
+            continue
         released = confirm(name, f"Is the {name.replace('_', ' ')} released?", False)
         ok = seen and released
-        detail = f"GPIO{pin}: switched and released" if ok else (
-            f"GPIO{pin}: not seen {'switching' if not seen else 'releasing'}: check the driver (MOSFET or relay) "
+        detail = f"{where}: switched and released" if ok else (
+            f"{where}: not seen {'switching' if not seen else 'releasing'}: check the driver (MOSFET or relay) "
             "and active_high"
         )
         results.append(CheckResult(name, ok, detail))
@@ -138,8 +155,13 @@ def check_network(fixture: Fixture) -> CheckResult:
     return CheckResult("network", False, status.detail or "bench network down")
 
 
-def run_check(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
+def run_check(fixture: Fixture, confirm: Confirm, for_slot: Callable[[int], Confirm] | None = None
+              ) -> list[CheckResult]:
+    """Every part's line. ``for_slot(n)``: who confirms slot ``n``'s own parts (default ``confirm``); each
+    question names the slot."""
     try:
+        if fixture.slots:
+            return _check_slots(fixture, confirm, for_slot or (lambda _slot: confirm))
         # The network first: switching the router outlet reboots the router for a minute.
         return [
             check_power_meter(fixture),
@@ -150,3 +172,24 @@ def run_check(fixture: Fixture, confirm: Confirm) -> list[CheckResult]:
         ]
     finally:
         fixture.safe_state()
+
+
+def _check_slots(fixture: Fixture, confirm: Confirm, for_slot: Callable[[int], Confirm]) -> list[CheckResult]:
+    """The shared bench once (the network before its router is switched), then each slot's own parts."""
+    bench = [name for name in fixture.outlets if name not in SLOT_OUTLETS]
+    results = [check_network(fixture), *check_outlets(fixture, confirm, tuple(bench))]
+    for view in fixture.slots:
+        asked = _naming_slot(for_slot(view.slot), view.slot)
+        own = [
+            check_power_meter(view),
+            check_photodiode(view),
+            *check_outlets(view, asked, SLOT_OUTLETS),
+            *check_actuators(view, asked),
+        ]
+        results += [replace(r, slot=view.slot) for r in own]
+    return results
+
+
+def _naming_slot(confirm: Confirm, slot: int) -> Confirm:
+    """The person is asked about slot ``slot``'s part by the slot's name (``device`` stays the part's)."""
+    return lambda device, question, expected_on: confirm(device, f"slot {slot}: {question}", expected_on)

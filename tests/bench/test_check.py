@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from firmware_sim.battery import BatterySpec
 from firmware_sim.ina219 import FakeI2CBus
-from rig.core.config import load_config, parse_config
+from rig.core.config import parse_config
 from rig.hardware.fixture import build_fixture
 from rig.procedure.self_check import check_power_meter, run_check
 from rig.sim import build_sim_bench, simulated_technician
-
-
-@pytest.fixture
-def make_bench():
-    """Builds simulated benches and closes every one after the test (gpiozero devices are never left to GC)."""
-    built = []
-
-    def make(config=None):
-        bench = build_sim_bench(config or load_config())
-        built.append(bench)
-        return bench
-
-    yield make
-    for bench in built:
-        bench.close()
 
 
 def _by_part(results):
