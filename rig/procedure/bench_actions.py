@@ -92,6 +92,8 @@ class SlotBench:
         that path last changed: the path works, so a camera of ``model`` offline now is offline on its own.
         ``look``: when no sighting says so, watch the LEDs of the cameras expected online on that path."""
         needs = depends_on(model)
+        if self.leases.cycling(needs):
+            return None   # a cycle of that path is asked for or running: what was seen says nothing of after it
         witness = self.witnesses.witness(self.slot, needs, self.leases.last_changed(needs))
         if witness is None and look:
             witness = self.witnesses.look(self.slot, needs, lambda other: self.leases.depends_on(other) is not None)
@@ -100,6 +102,10 @@ class SlotBench:
     def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:
         """Another slot's camera on (at least) the same bench path as ``model``, seen online after ``since_s``."""
         return self.witnesses.witness(self.slot, depends_on(model), since_s)
+
+    def path_cycling(self, model: CameraModel) -> bool:
+        """Whether a bench cycle of the path of a camera of ``model`` is asked for or running."""
+        return self.leases.cycling(depends_on(model))
 
     def path_changed_s(self, model: CameraModel) -> float:
         """When the bench path of a camera of ``model`` last changed (a camera joined it, or it was cycled)."""

@@ -101,16 +101,20 @@ class BenchFirst:
 
 
 class OthersBack:
-    """Gives up a wait for a camera touched by a bench action once another camera on (at least) the same bench
-    path was seen back online after it and this one is still not, ``reconnect_spread_s`` later: the path works,
-    the camera is offline on its own, and the rest of the reconnect timeout would be lost bench time.
+    """Gives up a wait for a camera touched by a bench action once the action's path is back and the camera is
+    still not, ``reconnect_spread_s`` later (cameras retry every 10-20 s): the path works, the camera is offline
+    on its own, and the rest of the reconnect timeout would be lost bench time. The path is back when another
+    camera on (at least) the same path was seen online after the action, or when the bench itself says so: its
+    probe up and, behind a Sync Module, the Sync Module's light solid green (``path_up``).
 
     ``after_s``: when the action ended; None: the actions that touched the slot since it last took them."""
 
-    def __init__(self, bench: SlotBench, session: CameraSession, after_s: float | None = None) -> None:
-        self.bench, self.session, self.after_s = bench, session, after_s
+    def __init__(self, bench: SlotBench, session: CameraSession, after_s: float | None = None,
+                 path_up: Callable[[], bool] | None = None) -> None:
+        self.bench, self.session, self.after_s, self.path_up = bench, session, after_s, path_up
         self.witness: OnlineWitness | None = None
         self.since_s = after_s
+        self.path_up_s: float | None = None   # when the bench first said its path was back, after the action
         self.gave_up = False
 
     def __call__(self) -> bool:
@@ -120,16 +124,32 @@ class OthersBack:
                 return False
             self.since_s = max(event.finished_s for event in events)
         assert self.since_s is not None
-        self.witness = self.bench.back_since(self.session.model, self.since_s)
-        spread_s = self.session.config.timings.reconnect_spread_s
-        self.gave_up = self.witness is not None and self.session.clock.now() > self.witness.seen_s + spread_s
+        now = self.session.clock.now()
+        if self.bench.path_cycling(self.session.model):
+            self.path_up_s = None
+            return False   # the path is about to be cycled (again): nothing is settled
+        # Back after the action and after the path last changed (a camera joining it may have brought a fault).
+        since_s = max(self.since_s, self.bench.path_changed_s(self.session.model))
+        if self.path_up_s is not None and self.path_up_s < since_s:
+            self.path_up_s = None
+        if self.path_up is not None:
+            up = self.path_up()
+            self.path_up_s = (self.path_up_s or now) if up else None
+        self.witness = self.bench.back_since(self.session.model, since_s)
+        back_s = min(t for t in (self.witness.seen_s if self.witness else None, self.path_up_s) if t is not None) \
+            if self.witness is not None or self.path_up_s is not None else None
+        self.gave_up = back_s is not None and now > back_s + self.session.config.timings.reconnect_spread_s
         return self.gave_up
 
     def note(self) -> str:
-        if self.witness is None or self.since_s is None:
+        if self.since_s is None:
             return ""
-        return (f"; slot {self.witness.slot}'s camera on the same bench path was back online "
-                f"{self.witness.seen_s - self.since_s:.0f} s after the bench action")
+        if self.witness is not None:
+            return (f"; slot {self.witness.slot}'s camera on the same bench path was back online "
+                    f"{self.witness.seen_s - self.since_s:.0f} s after the bench action")
+        if self.path_up_s is not None:
+            return f"; the bench's path was back {self.path_up_s - self.since_s:.0f} s after the bench action"
+        return ""
 
 
 class ProcedureController:
@@ -331,7 +351,7 @@ class ProcedureController:
         any part of it last changed; a direct camera needs only the probe, once a router cycle's start-up is
         past (its cameras are still reconnecting)."""
         assert self.bench is not None
-        if not self._network_ok(session):
+        if self.bench.path_cycling(session.model) or not self._network_ok(session):
             return False
         if session.model.via_sync_module and self._sync_module_light() is SyncModuleLight.ONLINE:
             return True   # solid green: the Sync Module is online, and the probe says the router is
@@ -355,7 +375,8 @@ class ProcedureController:
         bench = self.bench
         if bench is None or not (events := bench.new_events()) or not could_cure:
             return False
-        others_back = OthersBack(bench, session, max(event.finished_s for event in events))
+        others_back = OthersBack(bench, session, max(event.finished_s for event in events),
+                                 path_up=lambda: self._path_up_now(session))
         with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
             online = session.wait_online(step, session.config.timings.reconnect_timeout_s, give_up=others_back)
             step.notes = "back online" if online else f"still offline{others_back.note()}"
@@ -373,7 +394,7 @@ class ProcedureController:
         remaining_s = ended_s + session.config.timings.reconnect_timeout_s - session.clock.now()
         if remaining_s <= 0:
             return False
-        others_back = OthersBack(self.bench, session, ended_s)
+        others_back = OthersBack(self.bench, session, ended_s, path_up=lambda: self._path_up_now(session))
         with session.step("bench_event", StepKind.OBSERVE, "the bench is starting after a power cycle") as step:
             online = session.wait_online(step, remaining_s, grace_s=0.0, give_up=others_back)
             step.notes = ("back online: the bench's path was starting after a power cycle" if online
@@ -422,7 +443,10 @@ class ProcedureController:
         shared = self.bench is not None and diagnosis.offline   # several slots: the bench's part comes first
         bench_first = BenchFirst()
         if shared:
-            session.offline_on_its_own = diagnosis.network_ok and self._path_works(session)
+            # A path cycled moments ago may not have brought the camera back yet: then its own is not shown.
+            settled = session.clock.now() > (self.bench.path_cycled_s(session.model)
+                                             + session.config.timings.reconnect_timeout_s)
+            session.offline_on_its_own = diagnosis.network_ok and settled and self._path_works(session)
         for name in self.policy.plan(diagnosis):
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
@@ -494,6 +518,13 @@ class ProcedureController:
                     return self._bench_cycle(session, SYNC_MODULE_ACTION)
         session.offline_on_its_own = session.offline_on_its_own or self._path_works(session)
         return False
+
+    def _path_up_now(self, session: CameraSession) -> bool:
+        """The bench says its path to this camera is up now: the probe, and behind a Sync Module its solid green
+        light (without a sensor, only another camera can say so)."""
+        if not session.network_ok():
+            return False
+        return not session.model.via_sync_module or self._sync_module_light() is SyncModuleLight.ONLINE
 
     def _sync_module_light(self) -> SyncModuleLight | None:
         """What the bench's sensor on the Sync Module's green LED says (None: no sensor on this fixture)."""
@@ -586,7 +617,8 @@ class ProcedureController:
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
         # Only after a bench action of this step: a fix of the camera's own sets its own time to come back.
-        others_back = OthersBack(self.bench, session, after_s) if self.bench and after_s is not None else None
+        others_back = (OthersBack(self.bench, session, after_s, path_up=lambda: self._path_up_now(session))
+                       if self.bench and after_s is not None else None)
         if self.policy.verify_early:
             online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
         else:  # the naive bench: wait the article's longest time, then look once

@@ -126,6 +126,11 @@ class BenchLeases:
         with self._lock:
             return max((self._changed_s.get(r, float("-inf")) for r in resources), default=float("-inf"))
 
+    def cycling(self, resources: frozenset[BenchResource]) -> bool:
+        """Whether a bench action on any of ``resources`` is asked for or running: the path is about to change."""
+        with self._lock:
+            return any(r.resource is None or r.resource in resources for r in self._pending)
+
     def last_cycled(self, resource: BenchResource) -> float:
         """When the last bench action that cycled ``resource`` ended (-inf: none yet)."""
         with self._lock:
