@@ -33,10 +33,14 @@ FAULT_MIX: list[tuple[str, tuple[str, ...], float]] = [
 ]
 
 
-def make_scenario(count: int, seed: int) -> Scenario:
-    """``count`` cameras drawn from the mix, in a scenario for ``seed``."""
+BENCH_FAULTS = frozenset({"router_down", "sync_module_glitch"})
+
+
+def make_scenario(count: int, seed: int, bench_faults: float = 1.0) -> Scenario:
+    """``count`` cameras drawn from the mix, in a scenario for ``seed``; ``bench_faults`` scales the weight of
+    the cameras that bring a bench fault (0: none; 1: the mix as listed)."""
     rng = random.Random(seed)
-    weights = [w for *_, w in FAULT_MIX]
+    weights = [w * (bench_faults if BENCH_FAULTS & set(faults) else 1.0) for _, faults, w in FAULT_MIX]
     cameras = []
     for n in range(count):
         model, faults, _ = rng.choices(FAULT_MIX, weights)[0]
