@@ -45,7 +45,7 @@ def read_bom(path: Path = HARDWARE / "bom.csv") -> list[dict[str, str]]:
 
 def config_parts(config: RigConfig) -> list[str]:
     """Every part the configuration names: the groups, each outlet and each actuator."""
-    parts = ["photodiode", "power_meter", "relays", "battery"]
+    parts = ["photodiode", "sync_module_led", "power_meter", "relays", "battery"]
     parts += [f"outlets.{name}" for name in config.outlets]
     parts += [f"actuators.{name}" for name in config.actuators]
     return parts
@@ -138,7 +138,7 @@ def gpio_label(config: RigConfig, key: str) -> str:
 
 
 SCHEMATIC_PINS = {
-    "photodiode_front_end": ["photodiode.pin"],
+    "photodiode_front_end": ["photodiode.pin", "sync_module_led.pin"],
     "load_test": ["actuators.load_switch.pin"],
     "camera_supply": ["outlets.camera.pin", "actuators.battery_changeover.pin", "actuators.motion_light.pin"],
     "actuators": ["actuators.reset_button.pin", "actuators.motion_stimulus.pin"],
@@ -174,6 +174,7 @@ def test_schematics_show_the_configured_pins_and_polarities() -> None:
         ("[actuators.reset_button]\npin = 19", "actuators.svg: actuators.reset_button.pin"),
         ("[actuators.reset_button]\nactive_high = false", "actuators.svg: actuators.reset_button.pin"),
         ("[photodiode]\npin = 27", "photodiode_front_end.svg: photodiode.pin"),
+        ("[sync_module_led]\npin = 15", "photodiode_front_end.svg: sync_module_led.pin"),
         ("[outlets.camera]\nactive_low = false", "camera_supply.svg: outlets.camera.pin"),
     ],
 )

@@ -113,6 +113,8 @@ def test_mcp23017_pinout_is_the_datasheet_s() -> None:
          "slots.3.outlets.camera: config says normally off"),
         ("[slots.4.photodiode]\npin = 23", "[slots.4.photodiode]\npin = 17",
          "GPIO17 is used by photodiode.pin and slots.4.photodiode.pin"),
+        ("[slots.4.photodiode]\npin = 23", "[slots.4.photodiode]\npin = 14",
+         "GPIO14 is used by sync_module_led.pin and slots.4.photodiode.pin"),
         ("[slots.2.power_meter]\naddress = 0x41", "[slots.2.power_meter]\naddress = 0x40",
          "I2C address 0x40 is used by power_meter.address and slots.2.power_meter.address"),
         ("[slots.4.actuators.reset_button]\nexpander = 0x21\nline = 3",

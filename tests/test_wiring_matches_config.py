@@ -116,6 +116,9 @@ def test_readme_pin_map_table_matches_the_configuration() -> None:
         ("[outlets.router]\nactive_low = true", "outlets.router.pin"),
         ("[photodiode]\nactive_high = true", "photodiode.pin"),
         ("[photodiode]\npull_up = false", "photodiode.pin"),
+        ("[sync_module_led]\npin = 15", "sync_module_led.pin"),
+        ("[sync_module_led]\nactive_high = true", "sync_module_led.pin"),
+        ("[sync_module_led]\npull_up = false", "sync_module_led.pin"),
         ("[actuators.load_switch]\nactive_high = false", "actuators.load_switch.pin"),
         ("[actuators.motion_light]\nactive_high = true", "actuators.motion_light.pin"),
         ("[outlets.router]\nchannel = 2\n[outlets.sync_module]\nchannel = 1", "outlets.router.channel"),
@@ -133,7 +136,7 @@ def test_a_configuration_change_the_wiring_does_not_follow_is_named(override: st
 
 def test_a_moved_pin_is_reported_with_both_sides() -> None:
     problems = crosscheck.check(parse_config("[outlets.router]\npin = 22"))
-    assert problems == ["outlets.router.pin: config says GPIO22, pinmap.csv line 14 (header pin 29) says GPIO5"]
+    assert problems == ["outlets.router.pin: config says GPIO22, pinmap.csv line 15 (header pin 29) says GPIO5"]
 
 
 def test_calibrated_values_within_the_parts_tolerance_still_match() -> None:
@@ -150,6 +153,13 @@ def test_a_wire_moved_to_another_header_pin_is_reported(wiring_copy: Path) -> No
     problems = crosscheck.check(load_config(), wiring_copy)
     assert _problems_about(problems, "J8 pin 22 is wired to K1:TRIG+ but pinmap.csv has no row")
     assert _problems_about(problems, "(header pin 29): goes to K1:TRIG+ but harness.yml wires it to nothing")
+
+
+def test_the_sync_module_light_wire_moved_off_the_uart_pin_is_reported(wiring_copy: Path) -> None:
+    _edit(wiring_copy / "harness.yml", "    - J8: [1, 2, 34, 8]", "    - J8: [1, 2, 34, 10]")
+    problems = crosscheck.check(load_config(), wiring_copy)
+    assert _problems_about(problems, "J8 pin 10 is wired to A7:OUT but pinmap.csv has no row")
+    assert _problems_about(problems, "(header pin 8): goes to A7:OUT but harness.yml wires it to nothing")
 
 
 def test_two_actuators_swapped_in_the_pin_map_are_reported(wiring_copy: Path) -> None:
@@ -295,7 +305,7 @@ def test_cli_prints_each_disagreement_of_a_bench_config(tmp_path: Path, capsys: 
     bench.write_text("[actuators.reset_button]\npin = 19\n", encoding="utf-8")
     assert crosscheck.main([str(bench)]) == 1
     out = capsys.readouterr().out
-    assert "actuators.reset_button.pin: config says GPIO19, pinmap.csv line 19 (header pin 36) says GPIO16" in out
+    assert "actuators.reset_button.pin: config says GPIO19, pinmap.csv line 21 (header pin 36) says GPIO16" in out
 
 
 def test_cli_refuses_a_bad_config_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -290,16 +290,17 @@ class ExpectedPin:
     key: str
     bcm: int | None
     active: str                  # "high" / "low"
-    pull: str | None = None      # photodiode only: "up" / "down" / "none"
+    pull: str | None = None      # light sensors only: "up" / "down" / "none"
 
 
 def expected_pins(config: Any) -> dict[str, ExpectedPin]:
     """Every GPIO pin the configuration assigns, with the level that means "active"."""
-    photodiode = config.photodiode
-    pull = {True: "up", False: "down", None: "none"}[photodiode.pull_up]
-    pins = {"photodiode.pin": ExpectedPin(
-        "photodiode.pin", photodiode.pin, "high" if photodiode.active_high else "low", pull
-    )}
+    pins = {}
+    for group in ("photodiode", "sync_module_led"):   # light sensors: inputs, so the config names their pull
+        sensor = getattr(config, group)
+        pull = {True: "up", False: "down", None: "none"}[sensor.pull_up]
+        key = f"{group}.pin"
+        pins[key] = ExpectedPin(key, sensor.pin, "high" if sensor.active_high else "low", pull)
     for name, outlet in config.outlets.items():
         key = f"outlets.{name}.pin"
         pins[key] = ExpectedPin(key, outlet.pin, "low" if outlet.active_low else "high")

@@ -394,8 +394,8 @@ class _SlotChecker:
 
 
 def base_gpios(fixture: dict[str, Any]) -> dict[str, int]:
-    """Slot 1's and the bench's GPIO pins (the top-level tables), config key -> BCM."""
-    pins = {"photodiode.pin": (fixture.get("photodiode") or {}).get("pin")}
+    """Slot 1's and the bench's GPIO pins (the top-level tables, the Sync Module light included), key -> BCM."""
+    pins = {f"{group}.pin": (fixture.get(group) or {}).get("pin") for group in ("photodiode", "sync_module_led")}
     for group in ("outlets", "actuators"):
         for name, table in (fixture.get(group) or {}).items():
             pins[f"{group}.{name}.pin"] = table.get("pin") if isinstance(table, dict) else None

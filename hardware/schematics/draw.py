@@ -101,7 +101,7 @@ def _text(d: schemdraw.Drawing, at: Point, text: str, halign: str = "left", vali
 
 def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing:
     """TSL257 light-to-voltage sensor into an LM393 comparator with hysteresis, open-collector output."""
-    pd = config.photodiode
+    pd, led = config.photodiode, config.sync_module_led
     level = "high" if pd.active_high else "low"
     d = schemdraw.Drawing(show=False)
     _title(d, "Photodiode front end (A2): LED lit pulls the output low", (0, 9))
@@ -161,6 +161,9 @@ def photodiode_front_end(config: RigConfig, labels: Labels) -> schemdraw.Drawing
         "U2's other half: IN2+ to GND, IN2− to 3V3, OUT2 open.",
         f"Pi pull-up on the input: {'on' if pd.pull_up else 'off'} (photodiode.pull_up) in parallel with R5.",
         "LM393 on 5 V accepts inputs up to 3.5 V; U1 on 3V3 never exceeds that.",
+        "A7, the bench's Sync Module light sensor, is this circuit again, U1's shroud over the green LED only:",
+        f"OUT to {labels.gpio('sync_module_led.pin', led.pin)}, active {'high' if led.active_high else 'low'}"
+        f" (sync_module_led), Pi pull-up {'on' if led.pull_up else 'off'}; threshold set on solid green.",
     ], (0, -1.6))
     return d
 

@@ -3,9 +3,9 @@
 Each part gets one line: OK with what was read, or what is wrong and where to look. Outlets and actuators
 are switched and a person confirms what they saw (on the simulator, a simulated technician looks at the
 simulated wiring). The fixture ends in its safe state whatever happens. With several slots (docs/DESIGN.md,
-"Slots") the shared bench (network probe, router and Sync Module outlets) is checked once and every slot's own
-parts after it, each line naming its slot; a fault in one slot is that slot's line, and the next slot is checked
-all the same.
+"Slots") the shared bench (network probe, the Sync Module's light sensor, router and Sync Module outlets) is
+checked once and every slot's own parts after it, each line naming its slot; a fault in one slot is that slot's
+line, and the next slot is checked all the same.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from rig.hardware.fixture import Fixture
 from rig.hardware.outlets import OutletError
+from rig.hardware.sync_module_light import SyncModuleLight
 from rig.procedure.battery_test import reference_pulse
 from rig.procedure.rig_fault import RIG_FAULTS
 
@@ -155,6 +156,24 @@ def check_network(fixture: Fixture) -> CheckResult:
     return CheckResult("network", False, status.detail or "bench network down")
 
 
+SYNC_MODULE_LIGHT_SAYS = {
+    SyncModuleLight.ONLINE: "solid green: online",
+    SyncModuleLight.RECONNECTING: "blinking green: reconnecting (dropped offline, or stuck)",
+    SyncModuleLight.DARK: "dark: starting, off, or no sensor fitted: no evidence (the rig goes by the cameras)",
+}
+
+
+def check_sync_module_light(fixture: Fixture) -> CheckResult:
+    """What the bench's sensor on the Sync Module's green LED reads. Evidence, not a necessity (docs/DESIGN.md,
+    "Bench faults"): a dark light is OK with its note, only a sensor that could not be opened is not OK."""
+    pin = f"GPIO{fixture.config.sync_module_led.pin}"
+    sensor = fixture.sync_module_light
+    if sensor is None:
+        return CheckResult("Sync Module light", False, f"{fixture.sync_module_light_error}: if a serial console "
+                           "holds the pin, turn it off (hardware/BUILD.md, the Sync Module light sensor)")
+    return CheckResult("Sync Module light", True, f"{pin}: {SYNC_MODULE_LIGHT_SAYS[sensor.read()]}")
+
+
 def run_check(fixture: Fixture, confirm: Confirm, for_slot: Callable[[int], Confirm] | None = None
               ) -> list[CheckResult]:
     """Every part's line. ``for_slot(n)``: who confirms slot ``n``'s own parts (default ``confirm``); each
@@ -175,9 +194,11 @@ def run_check(fixture: Fixture, confirm: Confirm, for_slot: Callable[[int], Conf
 
 
 def _check_slots(fixture: Fixture, confirm: Confirm, for_slot: Callable[[int], Confirm]) -> list[CheckResult]:
-    """The shared bench once (the network before its router is switched), then each slot's own parts."""
+    """The shared bench once (the network and the Sync Module's light before their outlets are switched: a
+    Sync Module just switched on is still starting), then each slot's own parts."""
     bench = [name for name in fixture.outlets if name not in SLOT_OUTLETS]
-    results = [check_network(fixture), *check_outlets(fixture, confirm, tuple(bench))]
+    results = [check_network(fixture), check_sync_module_light(fixture),
+               *check_outlets(fixture, confirm, tuple(bench))]
     for view in fixture.slots:
         asked = _naming_slot(for_slot(view.slot), view.slot)
         own = [

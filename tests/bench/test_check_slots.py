@@ -4,12 +4,15 @@ parts after it, each line naming its slot, and one slot's fault reported for tha
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from click.testing import CliRunner
 
 from firmware_sim.scenario import parse_scenario
 from rig.cli import cli
-from rig.procedure.self_check import run_check
+from rig.core.config import load_config
+from rig.hardware.fixture import _sync_module_light
+from rig.procedure.self_check import check_sync_module_light, run_check
 from rig.sim import simulated_technician
 
 SLOT_PARTS = ["INA219", "photodiode", "outlet camera", "reset_button", "motion_stimulus", "motion_light",
@@ -26,9 +29,10 @@ def labels(output: str) -> list[str]:
 def test_check_with_four_slots_lists_the_bench_once_and_every_slot_s_own_parts() -> None:
     result = CliRunner().invoke(cli, ["check", "--sim", "--slots", "4"])
     assert result.exit_code == 0, result.output
-    assert labels(result.output) == ["network", "outlet router", "outlet sync_module"] + [
+    assert labels(result.output) == ["network", "Sync Module light", "outlet router", "outlet sync_module"] + [
         f"slot {n}: {part}" for n in range(1, 5) for part in SLOT_PARTS]
-    assert result.output.strip().endswith("35 OK, 0 failed")
+    assert result.output.strip().endswith("36 OK, 0 failed")
+    assert re.search(r"^OK   Sync Module light\s+GPIO14: solid green: online$", result.output, re.M)
     # Each slot's INA219 at its own address, pulsed on its own reference pack.
     for n, address in zip(range(1, 5), ("0x40", "0x41", "0x42", "0x43"), strict=True):
         assert re.search(rf"^OK   slot {n}: INA219\s+{address} on I2C bus 1: reference pack 3\.5", result.output, re.M)
@@ -74,7 +78,7 @@ def test_a_slot_without_its_ina219_is_not_ok_and_the_others_are_still_checked(ma
     failed = [key for key, r in results.items() if not r.ok]
     assert failed == [(1, "INA219")]
     assert results[1, "INA219"].detail == "INA219 not found at 0x40 on I2C bus 1: check SDA=GPIO2, SCL=GPIO3, VCC, GND"
-    assert len(results) == 3 + 4 * len(SLOT_PARTS)
+    assert len(results) == 4 + 4 * len(SLOT_PARTS)
     for n in (2, 3, 4):
         assert results[n, "INA219"].ok and "reference pack 3.5" in results[n, "INA219"].detail
 
@@ -127,4 +131,57 @@ def test_a_fault_in_one_slot_makes_the_command_fail_and_names_the_slot(monkeypat
     assert result.exit_code == 1
     assert re.search(r"^FAIL slot 2: photodiode\s+GPIO27 reads LIT with no LED", result.output, re.M)
     assert re.search(r"^OK   slot 1: photodiode", result.output, re.M)
-    assert result.output.strip().endswith("18 OK, 1 failed")
+    assert result.output.strip().endswith("19 OK, 1 failed")
+
+
+# -------------------------------------------------------------------------------- the Sync Module's light sensor
+
+TWO_OUTDOOR = ('[bench]\nslots = 2\n[[camera]]\nserial = "A-1"\nmodel = "outdoor"\nfaults = ["sync_module_glitch"]\n'
+               '[[camera]]\nserial = "B-2"\nmodel = "outdoor"\nfaults = []\n')
+
+
+def light_line(bench):
+    return check(bench)[None, "Sync Module light"]
+
+
+def test_the_sync_module_light_line_says_solid_green_while_the_sync_module_is_online(make_bench) -> None:
+    line = light_line(make_bench(scenario=parse_scenario(TWO_OUTDOOR, "s.toml")))
+    assert (line.ok, line.detail) == (True, "GPIO14: solid green: online")
+
+
+def test_a_blinking_sync_module_light_is_reported_as_reconnecting(make_bench) -> None:
+    bench = make_bench(scenario=parse_scenario(TWO_OUTDOOR, "s.toml"))
+    bench.loader.load(1, 0)   # the camera whose fault leaves the Sync Module stuck, trying to reconnect
+    bench.clock.sleep(5.0)
+    line = light_line(bench)
+    assert (line.ok, line.detail) == (True, "GPIO14: blinking green: reconnecting (dropped offline, or stuck)")
+
+
+DARK = "GPIO14: dark: starting, off, or no sensor fitted: no evidence (the rig goes by the cameras)"
+
+
+def test_a_sync_module_switched_off_reads_dark_which_is_no_failure(make_bench) -> None:
+    bench = make_bench(scenario=parse_scenario(TWO_OUTDOOR, "s.toml"))
+    bench.fixture.outlets["sync_module"].off()
+    bench.clock.sleep(5.0)
+    results = check(bench)
+    assert (results[None, "Sync Module light"].ok, results[None, "Sync Module light"].detail) == (True, DARK)
+    assert all(r.ok for r in results.values())
+    assert bench.hardware.slots[0].wiring.state("sync_module")   # the outlet check left it on
+
+
+def test_a_sync_module_light_not_fitted_is_ok_with_its_note(make_bench) -> None:
+    bench = make_bench(scenario=parse_scenario(TWO_OUTDOOR.replace("slots = 2", "slots = 2\nsync_module_light = false"),
+                                               "s.toml"))
+    line = light_line(bench)
+    assert (line.ok, line.detail) == (True, DARK)
+
+
+def test_a_sync_module_light_that_cannot_be_opened_fails_and_says_why(make_bench) -> None:
+    bench = make_bench(slots=2)
+    # GPIO14 already held (here by the bench's own sensor; on a Pi, by a serial console): the fixture keeps why.
+    sensor, error = _sync_module_light(load_config(), bench.clock, bench.hardware.factory)
+    assert sensor is None and error.startswith("sync_module_led.pin GPIO14: ")
+    line = check_sync_module_light(replace(bench.fixture, sync_module_light=None, sync_module_light_error=error))
+    assert not line.ok
+    assert line.detail.startswith(error) and "turn it off (hardware/BUILD.md" in line.detail
