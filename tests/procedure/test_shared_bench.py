@@ -250,3 +250,23 @@ def test_every_camera_of_a_mixed_bench_ends_as_it_does_alone(slots: int, seed: i
             assert (many.disposition.value, many.fixed_by, many.fixes_tried) == want, (spec, many.notes)
         else:
             assert (many.disposition.value, many.fixed_by) == (one.disposition.value, one.fixed_by), (spec, many.notes)
+
+
+@pytest.mark.parametrize(("model", "faults", "disposition", "fixed_by"), [
+    ("outdoor", ("sync_module_glitch", "camera_glitch"), "fixed", "restart_camera"),
+    ("mini", ("router_down", "wifi_credentials_lost"), "fixed", "reset_wifi"),
+    ("outdoor", ("router_down", "battery_failing"), "fixed", "replace_batteries"),
+    ("outdoor", ("sync_module_glitch", "radio_dead"), "escalate", ""),
+    ("outdoor", ("router_down", "pir_dead"), "fail", ""),
+])
+@pytest.mark.parametrize("light", [True, False])
+def test_a_camera_that_brings_a_bench_fault_ends_with_its_own_fault_s_disposition(
+        tmp_path, model: str, faults: tuple[str, ...], disposition: str, fixed_by: str, light: bool) -> None:
+    cameras = (camera("A-1", "outdoor") + camera("B-2", model, *faults) + camera("C-3", "mini")
+               + camera("D-4", "outdoor"))
+    records, _, _ = run(tmp_path, cameras, extra="" if light else NO_LIGHT)
+    bringer = records["B-2"]
+    assert (bringer.disposition.value, bringer.fixed_by) == (disposition, fixed_by), bringer.notes
+    assert not {"power_cycle_router", "power_cycle_sync_module"} & set(bringer.fixes_tried)
+    assert any(note.startswith("bench event: ") for note in bringer.notes)
+    assert all(r.disposition.value == "pass" for s, r in records.items() if s != "B-2")
