@@ -271,7 +271,7 @@ class ProcedureController:
         assert self.bench is not None
         if self.bench.path_cycling(session.model) or not self._network_ok(session):
             return False
-        if session.model.via_sync_module and self._sync_module_light() is SyncModuleLight.ONLINE:
+        if session.model.via_sync_module and self._sync_module_light(session) is SyncModuleLight.ONLINE:
             return True   # solid green: the Sync Module is online, and the probe says the router is
         if self.bench.path_witness(session.model) is not None:
             return True
@@ -415,8 +415,9 @@ class ProcedureController:
 
         - another slot's bench action touched it: watched coming back, unless it was offline on its own;
         - the probe fails: the router, cycled as a bench action;
-        - behind a Sync Module with no other camera on its path seen online since the path last changed:
-          the Sync Module, once per ladder (a stuck one cures every camera behind it, a stuck camera stays).
+        - behind a Sync Module: the Sync Module, once per ladder, when its own light blinks, or when neither its
+          light (solid green) nor another camera on its path (seen, or looked at, since the path last changed)
+          shows it works (a stuck one cures every camera behind it, a stuck camera stays).
         """
         assert self.bench is not None
         if self._back_after_bench_event(session, not session.offline_on_its_own):
@@ -427,7 +428,7 @@ class ProcedureController:
                 return True
         if session.model.via_sync_module and not done.sync_module_asked:
             done.sync_module_asked = True
-            done.light = self._sync_module_light()
+            done.light = self._sync_module_light(session)
             if done.light is SyncModuleLight.RECONNECTING:
                 return self._bench_cycle(session, SYNC_MODULE_ACTION)   # its own light says it is stuck
             if done.light is not SyncModuleLight.ONLINE:
@@ -444,10 +445,23 @@ class ProcedureController:
             return False
         return not session.model.via_sync_module or self._sync_module_light() is SyncModuleLight.ONLINE
 
-    def _sync_module_light(self) -> SyncModuleLight | None:
-        """What the bench's sensor on the Sync Module's green LED says (None: no sensor on this fixture)."""
+    def _sync_module_light(self, session: CameraSession | None = None) -> SyncModuleLight | None:
+        """What the bench's sensor on the Sync Module's green LED says (None: no sensor on this fixture).
+
+        With ``session``: a Sync Module blinks while it reconnects after the router came back, so a blinking
+        light within the reconnect time of a bench power cycle of the router is watched until it settles
+        (solid green, or still blinking at the end: stuck) rather than taken for a stuck Sync Module."""
         sensor = self.fixture.sync_module_light
-        return sensor.read() if sensor is not None else None
+        if sensor is None:
+            return None
+        light = sensor.read()
+        if session is None or self.bench is None:
+            return light
+        deadline_s = self.bench.router_cycled_s() + session.config.timings.reconnect_timeout_s
+        while light is SyncModuleLight.RECONNECTING and (remaining := deadline_s - session.clock.now()) > 0:
+            session.wait("the Sync Module reconnecting after the router", min(ROUTER_START_POLL_S, remaining))
+            light = sensor.read()
+        return light
 
     def _try_fix(self, session: CameraSession, step, diagnosis: Diagnosis, fix, context) -> FixOutcome:
         """Act and verify, up to ``fix.attempts`` times while it is not verified (undone after each miss)."""

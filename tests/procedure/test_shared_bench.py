@@ -270,3 +270,29 @@ def test_a_camera_that_brings_a_bench_fault_ends_with_its_own_fault_s_dispositio
     assert not {"power_cycle_router", "power_cycle_sync_module"} & set(bringer.fixes_tried)
     assert any(note.startswith("bench event: ") for note in bringer.notes)
     assert all(r.disposition.value == "pass" for s, r in records.items() if s != "B-2")
+
+
+class ScriptedLight:
+    """The Sync Module's light as the sensor reads it: blinking until ``solid_at_s``, then solid green."""
+
+    def __init__(self, clock: VirtualClock, solid_at_s: float) -> None:
+        self.clock, self.solid_at_s = clock, solid_at_s
+
+    def read(self) -> SyncModuleLight:
+        return SyncModuleLight.ONLINE if self.clock.now() >= self.solid_at_s else SyncModuleLight.RECONNECTING
+
+
+def test_a_sync_module_blinking_while_it_reconnects_after_the_router_is_not_taken_for_stuck() -> None:
+    clock, leases, witnesses = shared_bench()
+    leases.exclusive("power_cycle_router", 2, lambda: (clock.sleep(35.0), "off 35 s")[1],
+                     resource=BenchResource.ROUTER)
+    fixture = SimpleNamespace(clock=clock, sync_module_light=ScriptedLight(clock, 120.0))
+    controller = ProcedureController(fixture, None, bench=SlotBench(1, leases, witnesses))
+    assert controller._sync_module_light(probing_session(clock, 0.0, [])) is SyncModuleLight.ONLINE
+    assert 120.0 <= clock.now() < 130.0
+    # Long after the router's last cycle, a blinking light is a stuck Sync Module: no wait.
+    fixture.sync_module_light = ScriptedLight(clock, 10_000.0)
+    clock.sleep(500.0)
+    before = clock.now()
+    assert controller._sync_module_light(probing_session(clock, 0.0, [])) is SyncModuleLight.RECONNECTING
+    assert clock.now() == before
