@@ -37,7 +37,6 @@ class BenchAction:
 
 ROUTER_ACTION = BenchAction(ROUTER_CYCLE, BenchResource.ROUTER, "power_cycle_router")
 SYNC_MODULE_ACTION = BenchAction(SYNC_MODULE_CYCLE, BenchResource.SYNC_MODULE, "restart_camera", ("sync_module",))
-BENCH_ACTIONS = {action.name: action for action in (ROUTER_ACTION, SYNC_MODULE_ACTION)}
 
 
 def depends_on(model: CameraModel) -> frozenset[BenchResource]:
@@ -62,9 +61,9 @@ class SlotBench:
         with self.leases.network(self.slot):
             yield
 
-    def cycle(self, action: str, run: Callable[[], str]) -> BenchEvent:
+    def cycle(self, action: BenchAction, run: Callable[[], str]) -> BenchEvent:
         """Run a bench action once for every slot asking for it meanwhile."""
-        return self.leases.exclusive(action, self.slot, run, resource=BENCH_ACTIONS[action].resource)
+        return self.leases.exclusive(action.name, self.slot, run, resource=action.resource)
 
     def watch_led(self, watcher: LedWatcher) -> None:
         """Let the other slots look at this slot's LED (their evidence about the bench path)."""
@@ -96,7 +95,7 @@ class SlotBench:
             return None   # a cycle of that path is asked for or running: what was seen says nothing of after it
         witness = self.witnesses.witness(self.slot, needs, self.leases.last_changed(needs))
         if witness is None and look:
-            witness = self.witnesses.look(self.slot, needs, lambda other: self.leases.depends_on(other) is not None)
+            witness = self.witnesses.look(self.slot, needs)
         return witness
 
     def back_since(self, model: CameraModel, since_s: float) -> OnlineWitness | None:

@@ -31,7 +31,6 @@ from rig.led.patterns import Pattern
 from rig.procedure.battery_test import run_battery_test
 from rig.procedure.bench_actions import (
     ROUTER_ACTION,
-    ROUTER_CYCLE,
     SYNC_MODULE_ACTION,
     BenchAction,
     SlotBench,
@@ -290,17 +289,11 @@ class ProcedureController:
         camera was known offline on its own before the action, which then cannot have brought it back).
 
         The wait ends early once the other cameras on its bench path are back and it is not (:class:`OthersBack`)."""
-        bench = self.bench
-        if bench is None or not (events := bench.new_events()) or not could_cure:
+        if self.bench is None or not (events := self.bench.new_events()) or not could_cure:
             return False
-        others_back = OthersBack(bench, session, max(event.finished_s for event in events),
-                                 path_up=lambda: self._path_up_now(session))
-        with session.step("bench_event", StepKind.OBSERVE, "a bench action touched this slot") as step:
-            online = session.wait_online(step, session.config.timings.reconnect_timeout_s, give_up=others_back)
-            step.notes = "back online" if online else f"still offline{others_back.note()}"
-        if online:
-            self._saw_online()
-        return online
+        return self._watch_back(session, max(event.finished_s for event in events),
+                                session.config.timings.reconnect_timeout_s, "a bench action touched this slot",
+                                back_note="back online")
 
     def _back_after_recent_bench_cycle(self, session: CameraSession) -> bool:
         """Several slots: a camera loaded just after a bench power cycle of its path (another slot's) finds the
@@ -312,14 +305,25 @@ class ProcedureController:
         remaining_s = ended_s + session.config.timings.reconnect_timeout_s - session.clock.now()
         if remaining_s <= 0:
             return False
-        others_back = OthersBack(self.bench, session, ended_s, path_up=lambda: self._path_up_now(session))
-        with session.step("bench_event", StepKind.OBSERVE, "the bench is starting after a power cycle") as step:
-            online = session.wait_online(step, remaining_s, grace_s=0.0, give_up=others_back)
-            step.notes = ("back online: the bench's path was starting after a power cycle" if online
-                          else f"still offline{others_back.note()}")
+        return self._watch_back(session, ended_s, remaining_s, "the bench is starting after a power cycle",
+                                back_note="back online: the bench's path was starting after a power cycle",
+                                grace_s=0.0)
+
+    def _watch_back(self, session: CameraSession, ended_s: float, timeout_s: float, detail: str, back_note: str,
+                    grace_s: float | None = None) -> bool:
+        """Watch a camera that a bench action ending at ``ended_s`` touched come back (a ``bench_event`` step,
+        ended early by :class:`OthersBack`); an online camera is a sighting for the other slots."""
+        others_back = self._others_back(session, ended_s)
+        with session.step("bench_event", StepKind.OBSERVE, detail) as step:
+            online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
+            step.notes = back_note if online else f"still offline{others_back.note()}"
         if online:
             self._saw_online()
         return online
+
+    def _others_back(self, session: CameraSession, after_s: float) -> OthersBack:
+        assert self.bench is not None
+        return OthersBack(self.bench, session, after_s, path_up=lambda: self._path_up_now(session))
 
     def _motion(self, session: CameraSession, name: str = "motion") -> MotionResult:
         while True:
@@ -369,7 +373,7 @@ class ProcedureController:
             fix = get_fix(name)
             if (name, symptom) in session.fixes_against and not fix.escalation:
                 continue
-            if shared and name == ROUTER_CYCLE:
+            if shared and name == ROUTER_ACTION.fix:
                 continue   # the bench's: cycled as a bench action whenever the probe fails (below)
             if shared and fix.escalation:
                 if self._back_after_bench_event(session, not session.offline_on_its_own):
@@ -498,7 +502,7 @@ class ProcedureController:
             if action.outlets is not None:
                 context = replace(context, restart_outlets=action.outlets,
                                   outlets={name: self.fixture.outlets[name] for name in action.outlets})
-            event = self.bench.cycle(action.name, lambda: str(fix.act(context) or ""))
+            event = self.bench.cycle(action, lambda: str(fix.act(context) or ""))
             self.bench.new_events()   # the event this step waited for: acted on here
             outcome = self._verify(session, step, Diagnosis(session.model, True, True, False),
                                    rebooted=action.reboots_camera, after_s=event.finished_s)
@@ -549,8 +553,7 @@ class ProcedureController:
         timeout_s = session.config.timings.reconnect_timeout_s
         grace_s = None if rebooted else 0.0
         # Only after a bench action of this step: a fix of the camera's own sets its own time to come back.
-        others_back = (OthersBack(self.bench, session, after_s, path_up=lambda: self._path_up_now(session))
-                       if self.bench and after_s is not None else None)
+        others_back = self._others_back(session, after_s) if self.bench and after_s is not None else None
         if self.policy.verify_early:
             online = session.wait_online(step, timeout_s, grace_s=grace_s, give_up=others_back)
         else:  # the naive bench: wait the article's longest time, then look once

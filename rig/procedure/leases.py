@@ -92,11 +92,6 @@ class BenchLeases:
             self._occupied.pop(slot, None)
             self._shared.pop(slot, None)
 
-    def depends_on(self, slot: int) -> frozenset[BenchResource] | None:
-        """What the camera on ``slot`` depends on (None: no camera there)."""
-        with self._lock:
-            return self._occupied.get(slot)
-
     # --- shared holds ----------------------------------------------------------------------------------------
     @contextmanager
     def network(self, slot: int) -> Iterator[None]:

@@ -17,7 +17,6 @@ joining the Sync Module can leave it stuck.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rig.core.clock import Clock
@@ -94,15 +93,14 @@ class BenchWitnesses:
         seen_s, other = max(seen)
         return OnlineWitness(other, seen_s)
 
-    def look(self, slot: int, needs: frozenset[BenchResource], occupied: Callable[[int], bool]
-             ) -> OnlineWitness | None:
-        """Watch the LEDs of the other slots' cameras on (at least) the same path, expected online, one after
-        the other, until one shows itself online (then it is a sighting too). None: no such camera, or every one
-        flashed offline or said nothing clear (the path may be down)."""
+    def look(self, slot: int, needs: frozenset[BenchResource]) -> OnlineWitness | None:
+        """Watch the LEDs of the other slots' cameras on (at least) the same path, expected online (so loaded:
+        unloading ends that), one after the other, until one shows itself online (then it is a sighting too).
+        None: no such camera, or every one flashed offline or said nothing clear (the path may be down)."""
         with self._lock:
             candidates = [(other, view.watcher) for other, view in sorted(self._slots.items())
                           if other != slot and view.expected_online and view.watcher is not None
-                          and needs <= view.depends_on and occupied(other)]
+                          and needs <= view.depends_on]
         for other, watcher in candidates:
             assert watcher is not None
             try:
